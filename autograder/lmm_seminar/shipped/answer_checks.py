@@ -1,0 +1,263 @@
+"""Checks the hidden tests run on a student's answers, each failing with a message that helps.
+
+A hidden test in the source notebook is one short function that calls these
+checks with the student's values and the reference values from
+``sleepstudy_reference``. Each check raises ``AssertionError`` with a sentence
+a student can act on ("x and y are swapped: put Days on the x-axis"), which
+Otter shows as the test's message.
+
+Shipped inside the autograder zip beside ``figure_inspection`` and
+``tolerances``; it depends on numpy, pandas and those two modules only.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+try:  # inside the autograder zip the shipped modules sit side by side
+    import figure_inspection as fi
+    from tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
+except ImportError:  # inside the lmm_seminar package
+    from . import figure_inspection as fi
+    from .tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
+
+
+def is_number(value: object) -> bool:
+    """True for a real, finite number (Python, numpy or a 0-d array), not a bool or ``...``."""
+    if isinstance(value, (bool, np.bool_)) or value is Ellipsis or value is None:
+        return False
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    return isinstance(value, (Real, np.number)) and math.isfinite(float(value))
+
+
+def close(value: object, expected: float, rtol: float = 0.0, atol: float = 0.0) -> bool:
+    """True when ``value`` is a number within the tolerance of ``expected``."""
+    return is_number(value) and math.isclose(float(value), expected, rel_tol=rtol, abs_tol=atol)
+
+
+def require_answer(name: str, value: object) -> None:
+    """Fail when the answer is missing or still the scaffold's ``...``."""
+    assert value is not None, f"`{name}` is not defined: run the cell that sets it (and keep the name as given)"
+    assert value is not Ellipsis, f"`{name}` is still `...`: replace the blank with your answer"
+
+
+def call_answer(name: str, func: object, *args: object) -> object:
+    """Call a function the student wrote; if it raises, fail with what it raised."""
+    require_answer(name, func)
+    assert callable(func), f"`{name}` should be a function (define it with `def {name}(...)`)"
+    try:
+        return func(*args)
+    except Exception as error:  # the student's code may raise anything
+        hint = " (is there still a `...` in it?)" if "Ellipsis" in repr(error) else ""
+        raise AssertionError(f"`{name}` raised {type(error).__name__}: {error}{hint}") from None
+
+
+def require_number(name: str, value: object) -> None:
+    """Fail unless the answer is a single finite number."""
+    require_answer(name, value)
+    assert is_number(value), (
+        f"`{name}` should be a single number, but it is {type(value).__name__} {_short(value)}"
+    )
+
+
+def require_figure(name: str, value: object) -> None:
+    """Fail unless the answer is a matplotlib Figure."""
+    require_answer(name, value)
+    hint = ""
+    if hasattr(value, "figure") and fi.is_figure(getattr(value, "figure")):
+        hint = f": use `{name} = <that object>.figure` to store its Figure"
+    elif type(value).__name__ == "Axes" or hasattr(value, "get_figure"):
+        hint = f": `plt.subplots()` returns (figure, axes); store the figure in `{name}`"
+    assert fi.is_figure(value), f"`{name}` should be a matplotlib Figure, not {type(value).__name__}{hint}"
+
+
+def check_number(name: str, value: object, expected: float, *, rtol: float = 0.0, atol: float = 0.0,
+                 known_slips: Iterable[tuple[float, str]] = ()) -> None:
+    """Fail unless ``value`` is within tolerance of ``expected``.
+
+    ``known_slips`` pairs a wrong value a student is likely to give with the
+    message that explains it (e.g. the Spearman correlation for Pearson's r).
+    """
+    require_number(name, value)
+    if close(value, expected, rtol, atol):
+        return
+    for slip_value, message in known_slips:
+        if close(value, slip_value, max(rtol, 1e-9), atol):
+            raise AssertionError(f"`{name}`: {message}")
+    raise AssertionError(f"`{name}` is {_short(value)}, which is not the value the question asks for")
+
+
+def check_labels_filled(name: str, fig, *, title: bool = False) -> None:
+    """Fail when an Axes has a blank x or y label (or title, when asked for)."""
+    for xlabel, ylabel, ax_title in fi.axis_labels(fig):
+        assert fi.is_filled_in(xlabel), f"`{name}`: label the x-axis (it is blank or still a placeholder)"
+        assert fi.is_filled_in(ylabel), f"`{name}`: label the y-axis (it is blank or still a placeholder)"
+        if title:
+            assert fi.is_filled_in(ax_title), f"`{name}`: give the plot a title"
+
+
+def check_labels_not_swapped(name: str, fig, x_word: str, y_word: str) -> None:
+    """Fail when the x label names the y variable and not the x one (or the other way round)."""
+    for xlabel, ylabel, _ in fi.axis_labels(fig):
+        x, y = xlabel.lower(), ylabel.lower()
+        assert not (y_word in x and x_word not in x), (
+            f"`{name}`: the x-axis label mentions {y_word!r}; the x-axis shows {x_word}"
+        )
+        assert not (x_word in y and y_word not in y), (
+            f"`{name}`: the y-axis label mentions {x_word!r}; the y-axis shows {y_word}"
+        )
+
+
+def check_histogram_of(name: str, fig, values: Sequence[float], what: str,
+                       others: dict[str, Sequence[float]] | None = None) -> None:
+    """Fail unless the figure's bars are a histogram of ``values`` (counts, density or proportions).
+
+    Any bin count is fine: the bar heights must be proportional to how many of
+    ``values`` fall in each bar (or to that count divided by the bar width, for
+    a density). ``others`` names other columns to recognise when the student
+    plotted the wrong one.
+    """
+    bars = fi.histogram_bars(fig)
+    assert bars, f"`{name}` has no histogram bars: draw it with `hist` (or seaborn's `histplot`)"
+    if _bars_match(bars, values):
+        return
+    for other_name, other_values in (others or {}).items():
+        if _bars_match(bars, other_values):
+            raise AssertionError(f"`{name}` is a histogram of {other_name}; the question asks for {what}")
+    raise AssertionError(
+        f"`{name}`: the bars do not count the {len(values)} values of {what} "
+        "(is every row included, and nothing else?)"
+    )
+
+
+def check_scatter_of(name: str, fig, x: Sequence[float], y: Sequence[float], x_name: str, y_name: str,
+                     *, allow_more: bool = False) -> None:
+    """Fail unless the figure's scatter shows exactly the points (x, y).
+
+    With ``allow_more`` other points may be present too (e.g. all subjects
+    in grey behind the highlighted ones).
+    """
+    points = fi.scatter_points(fig)
+    expected = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    assert len(points), f"`{name}` shows no points: draw them with `scatter` (or `plot(x, y, 'o')`)"
+    if _same_points(points, expected, allow_more):
+        return
+    if _same_points(points[:, ::-1], expected, allow_more):
+        raise AssertionError(f"`{name}`: x and y are swapped: put {x_name} on the x-axis and {y_name} on the y-axis")
+    if not allow_more and len(points) != len(expected):
+        raise AssertionError(f"`{name}` shows {len(points)} points; it should show {len(expected)} ({y_name} against {x_name})")
+    raise AssertionError(f"`{name}`: the points are not {y_name} against {x_name} for the rows asked for")
+
+
+def find_line(fig, slope: float, intercept: float, rtol: float = LINE_RTOL) -> fi.DrawnLine | None:
+    """The straight line on the figure with this slope and intercept, if there is one."""
+    for line in fi.straight_lines(fig):
+        if _line_matches(line, slope, intercept, rtol):
+            return line
+    return None
+
+
+def check_line(name: str, fig, slope: float, intercept: float, what: str) -> None:
+    """Fail unless the figure shows the straight line ``intercept + slope * x``."""
+    lines = fi.straight_lines(fig)
+    assert lines, f"`{name}` has no straight line: draw {what} with `plot` (or `axline`)"
+    if find_line(fig, slope, intercept) is not None:
+        return
+    if any(_line_matches(line, 1 / slope, -intercept / slope, LINE_RTOL) for line in lines if slope):
+        raise AssertionError(f"`{name}`: the line is drawn with x and y swapped; {what} goes from Days (x) to Reaction (y)")
+    if any(math.isclose(line.slope, slope, rel_tol=LINE_RTOL) for line in lines):
+        raise AssertionError(f"`{name}`: the line has the right slope but not the right intercept for {what}")
+    raise AssertionError(f"`{name}`: no line on the plot matches {what}")
+
+
+def check_equation_text(name: str, fig, numbers: dict[str, float], what: str) -> None:
+    """Fail unless one text on the figure shows every number in ``numbers``, rounded to at least 0.1."""
+    texts = fi.figure_texts(fig)
+    assert texts, f"`{name}`: write the equation of {what} on the plot (`ax.text`, the title or the legend)"
+    for text in texts:
+        found = fi.numbers_in(text)
+        if all(any(math.isclose(f, v, abs_tol=TEXT_ATOL) for f in found) for v in numbers.values()):
+            return
+    wanted = " and ".join(numbers)
+    raise AssertionError(
+        f"`{name}`: no text on the plot shows {what} with its {wanted} (rounded to at least one decimal place)"
+    )
+
+
+def check_legend_names(name: str, fig, entries: Iterable[object], what: str) -> None:
+    """Fail unless the figure has a legend that mentions every entry (e.g. every subject id)."""
+    labels = fi.legend_labels(fig)
+    assert labels, f"`{name}` has no legend: call `ax.legend()` after giving each line a `label=`"
+    joined = " ".join(labels)
+    missing = [str(e) for e in entries if str(e) not in joined]
+    assert not missing, f"`{name}`: the legend does not name {what} {', '.join(missing)}"
+
+
+def series_by_subject(name: str, value: object) -> pd.Series:
+    """The answer as a float Series indexed by integer subject id, or a helpful failure."""
+    require_answer(name, value)
+    if isinstance(value, pd.DataFrame) and value.shape[1] == 1:
+        value = value.iloc[:, 0]
+    assert isinstance(value, pd.Series), (
+        f"`{name}` should be a pandas Series indexed by Subject, not {type(value).__name__}"
+    )
+    try:
+        index = [int(float(i)) for i in value.index]
+        numbers = value.astype(float).to_numpy()
+    except (TypeError, ValueError):
+        raise AssertionError(f"`{name}` should hold one number per subject, indexed by the subject id") from None
+    return pd.Series(numbers, index=index)
+
+
+def _bars_match(bars: list[fi.Bar], values: Sequence[float]) -> bool:
+    values = np.asarray(values, dtype=float)
+    lefts = np.array([b.left for b in bars])
+    widths = np.array([b.width for b in bars])
+    heights = np.array([b.height for b in bars])
+    if np.any(widths <= 0):
+        return False
+    edges = np.append(lefts, lefts[-1] + widths[-1])
+    # bars must tile the range without gaps or overlaps, and cover every value
+    if not np.allclose(lefts[1:], edges[1:-1], rtol=DATA_RTOL, atol=1e-9 * np.ptp(edges)):
+        return False
+    span = edges[-1] - edges[0]
+    if values.min() < edges[0] - 1e-9 * span or values.max() > edges[-1] + 1e-9 * span:
+        return False
+    counts, _ = np.histogram(values, bins=edges)
+    if counts.sum() != len(values):
+        return False
+    for scaled in (heights, heights * widths):  # counts/proportions/percent, or a density
+        nonzero = counts > 0
+        if np.any(scaled[~nonzero] > 0) or not np.any(nonzero):
+            continue
+        ratio = scaled[nonzero] / counts[nonzero]
+        if np.allclose(ratio, ratio[0], rtol=1e-6):
+            return True
+    return False
+
+
+def _same_points(points: np.ndarray, expected: np.ndarray, allow_more: bool) -> bool:
+    if not allow_more and len(points) != len(expected):
+        return False
+    shown = {tuple(p) for p in np.round(points, 6)}
+    wanted = [tuple(p) for p in np.round(expected, 6)]
+    if not allow_more:
+        return sorted(map(tuple, np.round(points, 6))) == sorted(wanted)
+    return all(p in shown for p in wanted)
+
+
+def _line_matches(line: fi.DrawnLine, slope: float, intercept: float, rtol: float) -> bool:
+    scale = max(abs(intercept), abs(slope), 1.0)
+    return (math.isclose(line.slope, slope, rel_tol=rtol, abs_tol=rtol * scale)
+            and math.isclose(line.intercept, intercept, rel_tol=rtol, abs_tol=rtol * scale))
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
