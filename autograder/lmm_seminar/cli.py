@@ -1,0 +1,88 @@
+"""The ``lmm-seminar`` command: build a release, grade submissions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_SOURCE = Path("source")
+DEFAULT_RELEASE = Path("assignments")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lmm-seminar", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="build the student, solution and autograder files")
+    release.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
+    release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, help="where to write the release (default: assignments/)")
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help="grade a class's submissions")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
+    grade.add_argument("--autograder", type=Path, help="autograder zip (default: the current release's, built if missing)")
+    grade.add_argument("--out", type=Path, default=Path("grading-output"), help="where to write grades.csv and feedback/ (default: grading-output/)")
+    grade.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="submissions graded at once (default: number of cores)")
+    grade.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed per submission (default: 300)")
+    grade.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
+    grade.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
+    grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    grade.set_defaults(run=_grade)
+    return parser
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, build_release
+    from .source_checks import SourceNotebookError
+
+    try:
+        releases = build_release(args.source, args.out)
+    except (ReleaseError, SourceNotebookError) as error:
+        print(f"lmm-seminar release: {error}", file=sys.stderr)
+        return 1
+    for release in releases:
+        points = release.summary.points
+        auto = sum(points[q] for q in release.summary.autograded)
+        manual = sum(points[q] for q in release.summary.manual)
+        print(f"{release.name}: {len(release.summary.autograded)} autograded questions ({auto:g} points), "
+              f"{len(release.summary.manual)} written ({manual:g} points)")
+        for path in release.files:
+            print(f"  wrote {path}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading.command import run_grade_command
+
+    return run_grade_command(args)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Build a release: source notebook → student notebook, solution notebook, autograder zip.
+
+Otter Assign does the real work. Around it this module:
+
+* checks the source notebook first (``source_checks``), so authoring slips are
+  reported by question and cell;
+* stages the source folder together with the modules the hidden tests import
+  (the reference solution and the ``shipped`` helpers), so they travel inside
+  the autograder zip and never into the student folder;
+* lays the output out as ``<out>/<name>/{student,solution,autograder}`` with a
+  stable zip name, and makes every file byte-for-byte reproducible (cell ids,
+  zip timestamps and entry order are normalised).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
+from .shipped import answer_checks, figure_inspection, tolerances
+
+#: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+_PROMPT_BLOCK = re.compile(r'^""" # BEGIN PROMPT\n.*?^""" # END PROMPT\n?', re.MULTILINE | re.DOTALL)
+_MARKER_LINE = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.MULTILINE)
+
+
+class ReleaseError(RuntimeError):
+    """The release could not be built; the message says why and where."""
+
+
+@dataclass
+class AssignmentRelease:
+    """Where one assignment's release was written."""
+
+    name: str
+    root: Path
+    student_notebook: Path
+    solution_notebook: Path
+    autograder_zip: Path
+    summary: SourceSummary
+    files: list[Path] = field(default_factory=list)
+
+
+def shipped_modules() -> list[Path]:
+    """The Python files the hidden tests import, shipped inside every autograder zip."""
+    import sleepstudy_reference
+
+    return [Path(m.__file__) for m in (sleepstudy_reference, answer_checks, figure_inspection, tolerances)]
+
+
+def find_sources(source_root: Path) -> list[Path]:
+    """Every assignment folder under ``source_root``: a folder holding ``<folder name>.ipynb``."""
+    if not source_root.is_dir():
+        raise ReleaseError(f"no source folder at {source_root}")
+    found = sorted(p for p in source_root.iterdir() if (p / f"{p.name}.ipynb").is_file())
+    if not found:
+        raise ReleaseError(f"no assignment under {source_root} (expected <name>/<name>.ipynb)")
+    return found
+
+
+def build_release(source_root: Path, out_root: Path) -> list[AssignmentRelease]:
+    """Build every assignment under ``source_root`` into ``out_root``."""
+    return [build_assignment(source, out_root) for source in find_sources(source_root)]
+
+
+def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
+    """Build one assignment's student, solution and autograder outputs under ``out_root/<name>``."""
+    name = source_dir.name
+    master = source_dir / f"{name}.ipynb"
+    summary = check_source_notebook(master)
+    if summary.name != name:
+        raise SourceNotebookError(master, f"the ASSIGNMENT CONFIG name is {summary.name!r}; it must be the folder name {name!r}")
+
+    with tempfile.TemporaryDirectory(prefix=f"{name}-build-") as tmp:
+        stage = Path(tmp) / name
+        shutil.copytree(source_dir, stage, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for module in shipped_modules():
+            shutil.copy2(module, stage / module.name)
+        built = Path(tmp) / "built"
+        _run_otter_assign(stage / master.name, built)
+
+        root = out_root / name
+        if root.exists():
+            shutil.rmtree(root)
+        release = AssignmentRelease(
+            name=name,
+            root=root,
+            student_notebook=root / "student" / master.name,
+            solution_notebook=root / "solution" / master.name,
+            autograder_zip=root / "autograder" / f"{name}-autograder.zip",
+            summary=summary,
+        )
+        release.files += _write_student(built / "student", root / "student", master.name)
+        release.files.append(_write_solution(built / "autograder" / master.name, release.solution_notebook))
+        (zip_path,) = (built / "autograder").glob(f"{name}-autograder*.zip")
+        release.files.append(_write_zip(zip_path, release.autograder_zip))
+
+    _check_student_is_clean(release)
+    return release
+
+
+def _run_otter_assign(master: Path, result: Path) -> None:
+    """Run Otter Assign (which also grades the solution against every test) and explain failures."""
+    from otter.assign import main as otter_assign
+
+    output = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            otter_assign(str(master), str(result), no_pdfs=True)
+    except RuntimeError as error:
+        if "autograder tests failed" in str(error):
+            raise ReleaseError(
+                f"{master.name}: the solution does not pass its own tests; fix the solution or the test.\n{error}"
+            ) from None
+        raise ReleaseError(f"{master.name}: Otter Assign failed: {error}") from None
+    except Exception as error:  # Otter raises assorted types for authoring errors
+        raise ReleaseError(f"{master.name}: Otter Assign failed: {type(error).__name__}: {error}") from None
+
+
+def _write_student(built: Path, target: Path, notebook_name: str) -> list[Path]:
+    """Copy the student notebook and its data, and nothing else Otter may leave there."""
+    target.mkdir(parents=True)
+    written = [_write_notebook(nbformat.read(built / notebook_name, as_version=4), target / notebook_name)]
+    for path in sorted(built.rglob("*")):
+        relative = path.relative_to(built)
+        if path.is_file() and relative.parts[0] == "data":
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+            written.append(target / relative)
+    return written
+
+
+def _write_solution(built_notebook: Path, target: Path) -> Path:
+    """Write the solution notebook: Otter's autograder notebook without prompts and markers."""
+    nb = nbformat.read(built_notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = _PROMPT_BLOCK.sub("", cell.source)
+            cell.source = _MARKER_LINE.sub("", source).rstrip("\n")
+    target.parent.mkdir(parents=True)
+    return _write_notebook(nb, target)
+
+
+def _write_notebook(nb: nbformat.NotebookNode, target: Path) -> Path:
+    """Write a notebook with cell ids derived from content, so rebuilding gives the same file."""
+    for index, cell in enumerate(nb.cells):
+        digest = hashlib.sha1(f"{index}:{cell.cell_type}:{cell.source}".encode()).hexdigest()
+        cell["id"] = digest[:12]
+    nbformat.validate(nb)
+    nbformat.write(nb, target)
+    return target
+
+
+def _write_zip(built_zip: Path, target: Path) -> Path:
+    """Rewrite Otter's zip with sorted entries and fixed timestamps under a stable name."""
+    target.parent.mkdir(parents=True)
+    with zipfile.ZipFile(built_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            if info.is_dir():
+                continue
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            # keep the executable bit (run_autograder, setup.sh); drop everything else
+            executable = (info.external_attr >> 16) & 0o111
+            entry.external_attr = (0o755 if executable else 0o644) << 16
+            out.writestr(entry, source.read(info.filename))
+    return target
+
+
+def _check_student_is_clean(release: AssignmentRelease) -> None:
+    """Refuse a release whose student notebook still carries solution markers."""
+    text = release.student_notebook.read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN PROMPT", "hidden=True"):
+        if marker in text:
+            raise ReleaseError(f"{release.student_notebook}: the student notebook contains {marker!r}; check the source")

@@ -1,0 +1,160 @@
+"""Checks on an Otter Assign source notebook, run before Otter sees it.
+
+Otter reports some authoring slips late or not at all: a code cell with
+solution markers that sits outside a ``# BEGIN SOLUTION`` block is copied into
+the student notebook as it is, answers and all. These checks catch such slips
+and name the question and the cell, so the instructor can go straight to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+_BLOCK = re.compile(r"#\s+(begin|end)\s+(question|solution|tests|prompt)\b", re.IGNORECASE)
+_CONFIG = re.compile(r"#\s+assignment\s+config\b", re.IGNORECASE)
+# In-cell solution markers: what Otter replaces, but only inside a solution block.
+_SOLUTION_MARKER = re.compile(r"#\s*(BEGIN SOLUTION|END SOLUTION)|#\s?SOLUTION\s*$", re.MULTILINE)
+
+
+class SourceNotebookError(ValueError):
+    """An authoring error in a source notebook, located by question and cell."""
+
+    def __init__(self, notebook: Path, message: str, cell: int | None = None, question: str | None = None):
+        self.notebook, self.cell, self.question = notebook, cell, question
+        where = []
+        if question:
+            where.append(f"question {question}")
+        if cell is not None:
+            where.append(f"cell {cell}")
+        location = f" ({', '.join(where)})" if where else ""
+        super().__init__(f"{notebook.name}{location}: {message}")
+
+
+@dataclass
+class SourceSummary:
+    """What a valid source notebook contains."""
+
+    name: str | None = None
+    autograded: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+    points: dict[str, float] = field(default_factory=dict)
+
+
+def check_source_notebook(path: Path) -> SourceSummary:
+    """Check the structure of an Otter Assign source notebook and summarise its questions.
+
+    Raises ``SourceNotebookError`` naming the question and the (1-based) cell
+    of the first problem found.
+    """
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as error:  # nbformat raises several types for unreadable files
+        raise SourceNotebookError(path, f"not a readable notebook: {error}") from None
+
+    summary = SourceSummary()
+    blocks: list[str] = []
+    question: str | None = None
+    has_tests = False
+
+    for number, cell in enumerate(nb.cells, start=1):
+        source = cell.source
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+
+        def fail(message: str) -> SourceNotebookError:
+            return SourceNotebookError(path, message, number, question)
+
+        if cell.cell_type == "raw" and _CONFIG.match(first_line):
+            config = _load_yaml(source, fail)
+            summary.name = config.get("name") if isinstance(config, dict) else None
+            continue
+
+        boundary = _BLOCK.match(first_line) if cell.cell_type == "raw" else None
+        if boundary:
+            kind, block = boundary.group(1).lower(), boundary.group(2).lower()
+            if kind == "begin":
+                if block == "question":
+                    if blocks:
+                        raise fail(f"BEGIN QUESTION inside an open {blocks[-1]} block (missing END {blocks[-1].upper()}?)")
+                    config = _load_yaml(source, fail)
+                    if not isinstance(config, dict) or not config.get("name"):
+                        raise fail("a BEGIN QUESTION cell needs a YAML config with a name")
+                    question = str(config["name"])
+                    if question in summary.points:
+                        raise fail(f"the question name {question} is used twice")
+                    summary.points[question] = float(config.get("points", 0) or 0)
+                    (summary.manual if config.get("manual") else summary.autograded).append(question)
+                    has_tests = False
+                elif not blocks:
+                    raise fail(f"BEGIN {block.upper()} outside a question")
+                elif len(blocks) > 1:
+                    raise fail(f"BEGIN {block.upper()} inside a {blocks[-1]} block")
+                blocks.append(block)
+            else:
+                if not blocks or blocks[-1] != block:
+                    open_block = blocks[-1] if blocks else "no"
+                    raise fail(f"END {block.upper()} does not close the open block ({open_block} block open)")
+                blocks.pop()
+                if block == "question":
+                    if question in summary.autograded and not has_tests:
+                        raise fail("an autograded question needs at least one test (or set manual: true)")
+                    question = None
+            continue
+
+        current = blocks[-1] if blocks else None
+        if cell.cell_type == "code" and current != "solution" and _SOLUTION_MARKER.search(source):
+            raise fail(
+                "solution markers in a code cell outside a BEGIN SOLUTION block: "
+                "Otter would copy this cell, answer included, into the student notebook"
+            )
+        if current == "solution" and cell.cell_type == "code":
+            _check_in_cell_markers(source, fail)
+        if current == "tests":
+            if cell.cell_type != "code":
+                raise fail("a tests block may hold code cells only")
+            _check_test_cell(source, fail)
+            has_tests = True
+
+    if blocks:
+        raise SourceNotebookError(path, f"the notebook ends inside a {blocks[-1]} block", None, question)
+    if not summary.autograded:
+        raise SourceNotebookError(path, "no autograded question found")
+    return summary
+
+
+def _load_yaml(source: str, fail) -> object:
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as error:
+        raise fail(f"invalid YAML: {error}") from None
+
+
+def _check_in_cell_markers(source: str, fail) -> None:
+    depth = 0
+    for line in source.splitlines():
+        stripped = line.rstrip()
+        if re.match(r"\s*# BEGIN SOLUTION", stripped):
+            depth += 1
+            if depth > 1:
+                raise fail("nested # BEGIN SOLUTION lines")
+        elif stripped.endswith("# END SOLUTION"):
+            depth -= 1
+            if depth < 0:
+                raise fail("# END SOLUTION without # BEGIN SOLUTION")
+    if depth:
+        raise fail("# BEGIN SOLUTION without # END SOLUTION")
+
+
+def _check_test_cell(source: str, fail) -> None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise fail(f"test cell does not parse: {error.msg} (line {error.lineno})") from None
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if len(functions) != 1:
+        raise fail("a test cell holds exactly one test function (Otter's exception-based format)")
