@@ -1,0 +1,81 @@
+"""``lmm-seminar grade``: grade every submission found, in parallel, and report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine
+from .report import summary_table, write_feedback, write_grades_csv, write_results_json
+from .results import ERROR, SubmissionResult
+from .submissions import Submission, find_submissions
+
+
+def run_grade_command(args: argparse.Namespace) -> int:
+    """Grade ``args.paths``; 0 when every submission got its row, 2 when the command cannot run."""
+    try:
+        autograder = args.autograder or current_release_zip(args.source, args.release)
+        engine = OtterRunEngine(autograder, timeout=args.timeout or DEFAULT_TIMEOUT)
+        submissions = find_submissions(args.paths)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"lmm-seminar grade: {error}", file=sys.stderr)
+        return 2
+    if not submissions:
+        print(f"lmm-seminar grade: no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}", file=sys.stderr)
+        return 2
+
+    print(f"Grading {len(submissions)} submission(s) with {engine.autograder_zip.name}, {args.jobs} at a time")
+    results = grade_all(engine, submissions, args.jobs, progress=not args.no_progress)
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    write_grades_csv(results, engine.questions, out / "grades.csv")
+    write_results_json(results, out / "results.json")
+    for result in results:
+        write_feedback(result, engine.questions, out / "feedback")
+    summary = summary_table(results, engine.questions)
+    (out / "summary.md").write_text(summary + "\n", encoding="utf-8")
+    print()
+    print(summary)
+    print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'} and {out / 'feedback'}/")
+    return 0
+
+
+def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, progress: bool = True) -> list[SubmissionResult]:
+    """Grade every submission with ``jobs`` at once; an unexpected failure becomes an error row."""
+    results: list[SubmissionResult] = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(engine.grade, s): s for s in submissions}
+        bar = tqdm(total=len(submissions), unit="submission", disable=not progress, file=sys.stderr)
+        for future in as_completed(futures):
+            submission = futures[future]
+            try:
+                results.append(future.result())
+            except Exception as error:  # a bug or an OS error must not lose the other rows
+                results.append(SubmissionResult(submission.id, str(submission.path), ERROR, engine.max_score,
+                                                message=f"internal error while grading: {type(error).__name__}: {error}"))
+            bar.set_postfix_str(f"{submission.id}: {results[-1].status}", refresh=False)
+            bar.update()
+        bar.close()
+    return results
+
+
+def current_release_zip(source_root: Path, release_root: Path) -> Path:
+    """The autograder zip of the current release, building the release first if it is missing."""
+    from .. release import build_release, find_sources
+
+    sources = find_sources(source_root) if source_root.is_dir() else []
+    names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*") if p.is_dir())
+    if len(names) != 1:
+        raise ValueError(f"found {len(names)} assignments; say which autograder to use with --autograder")
+    zip_path = release_root / names[0] / "autograder" / f"{names[0]}-autograder.zip"
+    if not zip_path.is_file():
+        if not sources:
+            raise FileNotFoundError(f"no autograder at {zip_path} and no source to build it from")
+        print(f"No release at {release_root}; building it first", file=sys.stderr)
+        build_release(source_root, release_root)
+    return zip_path

@@ -1,0 +1,163 @@
+"""Grading engines: what runs one submission against the autograder.
+
+``lmm-seminar grade`` talks to an engine only through ``GradingEngine.grade``,
+so a faster engine (e.g. one that runs hidden tests in a separate process from
+the student's code) can replace ``OtterRunEngine`` without touching discovery,
+reporting or the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Protocol
+
+import psutil
+
+from .results import ERROR, GRADED, TIMEOUT, SubmissionResult, question_from_otter
+from .submissions import Submission, SubmissionProblem, prepare_notebook
+
+DEFAULT_TIMEOUT = 300.0
+
+
+class GradingEngine(Protocol):
+    """Grades one submission; never raises for a bad submission, returns a row instead."""
+
+    max_score: float
+    questions: list[str]
+
+    def grade(self, submission: Submission) -> SubmissionResult: ...
+
+
+class OtterRunEngine:
+    """Runs ``otter run`` with the autograder zip, one subprocess per submission.
+
+    Each submission runs in its own process (and Jupyter kernel) with a time
+    limit; on timeout the whole process tree, kernel included, is killed.
+    """
+
+    def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT):
+        self.autograder_zip = autograder_zip.resolve()
+        self.timeout = timeout
+        self.questions, self.points = autograded_questions(self.autograder_zip)
+        self.max_score = sum(self.points.values())
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        start = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="lmm-grade-") as tmp:
+            workdir = Path(tmp)
+            try:
+                notebook = prepare_notebook(submission, workdir)
+            except SubmissionProblem as problem:
+                return self._row(submission, ERROR, str(problem), start)
+            outdir = workdir / "out"
+            outdir.mkdir()
+            command = [sys.executable, "-m", "otter", "run", "--no-logo",
+                       "-a", str(self.autograder_zip), "-o", str(outdir), str(notebook.resolve())]
+            try:
+                completed = _run_with_timeout(command, self.timeout, cwd=workdir)
+            except subprocess.TimeoutExpired:
+                return self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (an endless loop or a very slow cell?)", start)
+            results_file = outdir / "results.json"
+            if completed.returncode != 0 or not results_file.exists():
+                return self._row(submission, ERROR, _explain_failure(completed.stdout + completed.stderr), start)
+            tests = json.loads(results_file.read_text())["tests"]
+
+        questions = {q.name: q for q in map(question_from_otter, tests) if q.name in self.points}
+        row = self._row(submission, GRADED, "", start)
+        row.questions = questions
+        row.score = sum(q.score for q in questions.values())
+        return row
+
+    def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
+        return SubmissionResult(
+            submission=submission.id,
+            path=str(submission.path),
+            status=status,
+            max_score=self.max_score,
+            message=message,
+            seconds=time.monotonic() - start,
+        )
+
+
+def autograded_questions(autograder_zip: Path) -> tuple[list[str], dict[str, float]]:
+    """The autograded question names (in file order) and their points, read from the zip's tests."""
+    if not autograder_zip.is_file():
+        raise FileNotFoundError(f"no autograder zip at {autograder_zip}")
+    points: dict[str, float] = {}
+    try:
+        with zipfile.ZipFile(autograder_zip) as archive:
+            for name in sorted(archive.namelist()):
+                if name.startswith("tests/") and name.endswith(".py"):
+                    values = _module_constants(archive.read(name).decode("utf-8"))
+                    points[str(values["name"])] = float(values["points"])
+    except zipfile.BadZipFile:
+        raise ValueError(f"{autograder_zip} is not a zip file") from None
+    if not points:
+        raise ValueError(f"{autograder_zip} holds no tests/*.py: is it an Otter autograder zip?")
+    names = sorted(points, key=_question_order)
+    return names, {n: points[n] for n in names}
+
+
+def _module_constants(source: str) -> dict[str, object]:
+    """Top-level ``NAME = <literal>`` assignments of an Otter test file, read without running it."""
+    constants = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                constants[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    return constants
+
+
+def _question_order(name: str) -> tuple:
+    # q2a < q10a: compare digit runs as numbers
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _run_with_timeout(command: list[str], timeout: float, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``command``; on timeout kill it and every process it started (the kernel has its own session)."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(process.pid)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _kill_tree(pid: int) -> None:
+    try:
+        parent = psutil.Process(pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in family:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
+def _explain_failure(output: str) -> str:
+    """A one-line reason from the output of a failed ``otter run``."""
+    if "DeadKernelError" in output or "Kernel died" in output:
+        return "the notebook's kernel died while running (a crash, os._exit, or running out of memory)"
+    if "Received submission for assignment" in output:
+        line = next(l for l in output.splitlines() if "Received submission for assignment" in l)
+        return line.split("OtterRuntimeError:")[-1].strip()
+    lines = [l.strip() for l in output.strip().splitlines() if l.strip()]
+    errors = [l for l in lines if "Error" in l or "Exception" in l]
+    detail = (errors or lines or ["no output"])[-1]
+    return f"the autograder could not run this notebook: {detail[:300]}"

@@ -1,0 +1,117 @@
+"""Write what grading found: the grade table, per-student feedback, the summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+from .results import ERROR, GRADED, TIMEOUT, SubmissionResult
+
+STATUSES = (GRADED, ERROR, TIMEOUT)
+
+
+def grade_columns(questions: list[str]) -> list[str]:
+    """Columns of grades.csv: fixed ones around one column per autograded question."""
+    return ["submission", "status", "score", "max_score", *questions, "message", "path"]
+
+
+def write_grades_csv(results: list[SubmissionResult], questions: list[str], path: Path) -> Path:
+    """One row per submission; question cells hold points earned (blank when not graded)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=grade_columns(questions))
+        writer.writeheader()
+        for result in sorted(results, key=lambda r: r.submission):
+            row = {
+                "submission": result.submission,
+                "status": result.status,
+                "score": _number(result.score),
+                "max_score": _number(result.max_score),
+                "message": result.message,
+                "path": result.path,
+            }
+            for name in questions:
+                question = result.questions.get(name)
+                row[name] = _number(question.score if question else None)
+            writer.writerow(row)
+    return path
+
+
+def write_feedback(result: SubmissionResult, questions: list[str], folder: Path) -> Path:
+    """A Markdown page for the student: per question, passed or not, points, and what to fix."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [f"# Feedback for {result.submission}", ""]
+    if result.status != GRADED:
+        lines += [f"**Your notebook could not be graded ({result.status}).** {result.message}", "",
+                  "Please fix this and hand it in again, or ask your instructor."]
+    else:
+        lines += [f"**Autograded score: {_number(result.score)} / {_number(result.max_score)}**", "",
+                  "Written answers are marked separately by your instructor.", "",
+                  "| Question | Result | Points |", "|---|---|---|"]
+        for name in questions:
+            q = result.questions.get(name)
+            if q is None:
+                lines.append(f"| {name} | not graded | 0 |")
+            else:
+                mark = "passed" if q.passed else "not yet"
+                lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
+        details = [(n, result.questions[n]) for n in questions if n in result.questions and not result.questions[n].passed]
+        if details:
+            lines += ["", "## What to look at", ""]
+            for name, q in details:
+                lines.append(f"### {name}")
+                lines += [f"- {_escape(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
+                lines.append("")
+    path = folder / f"{result.submission}.md"
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path
+
+
+def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
+    """Everything in machine-readable form, including the full messages per question."""
+    data = [
+        {
+            "submission": r.submission, "path": r.path, "status": r.status, "score": r.score,
+            "max_score": r.max_score, "message": r.message, "seconds": round(r.seconds, 2),
+            "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages}
+                          for n, q in r.questions.items()},
+        }
+        for r in sorted(results, key=lambda r: r.submission)
+    ]
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5) -> str:
+    """A Markdown summary: count per status, mean score, the questions most often failed."""
+    counts = Counter(r.status for r in results)
+    graded = [r for r in results if r.status == GRADED]
+    lines = ["| status | submissions |", "|---|---|"]
+    lines += [f"| {status} | {counts.get(status, 0)} |" for status in STATUSES]
+    lines.append(f"| **total** | {len(results)} |")
+    lines.append("")
+    if graded:
+        mean = sum(r.score or 0.0 for r in graded) / len(graded)
+        lines.append(f"Mean score of graded submissions: **{mean:.2f} / {_number(graded[0].max_score)}**")
+        failures = Counter(n for r in graded for n in questions if n in r.questions and not r.questions[n].passed)
+        if failures:
+            lines += ["", "| most often failed | submissions failing |", "|---|---|"]
+            lines += [f"| {name} | {count} of {len(graded)} |" for name, count in failures.most_common(most_failed)]
+        else:
+            lines.append("")
+            lines.append("Every graded submission passed every autograded question.")
+    else:
+        lines.append("No submission could be graded.")
+    return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,64 @@
+"""What grading one submission produces, independent of the engine that graded it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+GRADED, ERROR, TIMEOUT = "graded", "error", "timeout"
+
+
+@dataclass
+class QuestionResult:
+    """Points earned on one autograded question and the tests' messages."""
+
+    name: str
+    score: float
+    max_score: float
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+
+@dataclass
+class SubmissionResult:
+    """One row of the grade table."""
+
+    submission: str
+    path: str
+    status: str
+    max_score: float
+    score: float | None = None
+    questions: dict[str, QuestionResult] = field(default_factory=dict)
+    message: str = ""
+    seconds: float = 0.0
+
+
+# One failed test case in Otter's output ends with the exception's line,
+# e.g. "AssertionError: `correlation`: this is Spearman's rank correlation ...".
+_FAILURE_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*(?:Error|Exception)|AssertionError)\s*:\s*(.+)$")
+
+
+def failure_messages(output: str) -> list[str]:
+    """The student-facing messages of the failed test cases in an Otter test output.
+
+    Only the exception message is kept, not the line of test code Otter
+    quotes above it, so hidden test code is not shown to students.
+    """
+    messages = []
+    for block in output.split("❌ Test case failed")[1:]:
+        lines = [m.group(1).strip() for m in map(_FAILURE_LINE.match, block.splitlines()) if m]
+        messages.append(lines[0] if lines else "this test failed")
+    return messages
+
+
+def question_from_otter(test: dict) -> QuestionResult:
+    """A ``QuestionResult`` from one entry of Otter's ``results.json``."""
+    return QuestionResult(
+        name=test["name"],
+        score=float(test.get("score") or 0.0),
+        max_score=float(test.get("max_score") or 0.0),
+        messages=failure_messages(test.get("output", "")),
+    )
