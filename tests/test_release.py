@@ -1,0 +1,135 @@
+"""``lmm-seminar release`` writes what students, instructors and graders need, and nothing more."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import pytest
+
+import notebooks
+from conftest import ASSIGNMENT, REPO, build_release
+
+SEMINAR_QUESTIONS = ["q1a", "q1b", "q1c", "q2a", "q2b", "q2c", "q3a", "q3b", "q3c",
+                     "q4a", "q4b", "q5a", "q5b", "q5c", "q6a"]
+SHIPPED = ["sleepstudy_reference.py", "answer_checks.py", "figure_inspection.py", "tolerances.py"]
+
+
+def solution_lines(source_notebook) -> set[str]:
+    """Lines that only the solution has: inside in-cell solution blocks, minus lines the prompt repeats."""
+    lines, prompt = set(), set()
+    for cell in source_notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        answer = re.search(r"# BEGIN SOLUTION NO PROMPT\n(.*?)# END SOLUTION", cell.source, re.DOTALL)
+        given = re.search(r'""" # BEGIN PROMPT\n(.*?)""" # END PROMPT', cell.source, re.DOTALL)
+        if answer:
+            lines.update(l.strip() for l in answer.group(1).splitlines() if l.strip())
+        if given:
+            prompt.update(l.strip() for l in given.group(1).splitlines() if l.strip())
+    return lines - prompt
+
+
+@pytest.fixture(scope="module")
+def source_notebook():
+    return notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def student(release):
+    return notebooks.read(release.student_notebook)
+
+
+def test_release_says_what_it_wrote(release):
+    assert f"wrote {release.student_notebook}" in release.output
+    assert f"wrote {release.autograder_zip}" in release.output
+    assert "15 autograded questions (9 points), 7 written (3 points)" in release.output
+
+
+def test_student_folder_holds_the_notebook_and_the_data_only(release):
+    files = sorted(p.relative_to(release.student_dir).as_posix() for p in release.student_dir.rglob("*") if p.is_file())
+    assert files == ["data/sleepstudy.csv", f"{ASSIGNMENT}.ipynb"]
+
+
+def test_student_notebook_has_no_solution_line(student, source_notebook):
+    code = notebooks.code_text(student)
+    leaked = sorted(line for line in solution_lines(source_notebook) if line in code)
+    assert not leaked
+
+
+def test_student_notebook_has_no_written_model_answer(student, source_notebook):
+    text = "\n".join(c.source for c in student.cells)
+    assert "Type your answer here" in text
+    assert "skewed to the right" not in text and "random slopes, `(Days | Subject)`" not in text
+
+
+def test_student_notebook_carries_public_tests_only(student):
+    tests = student.metadata["otter"]["tests"]
+    assert sorted(tests) == sorted(SEMINAR_QUESTIONS)
+    for name, source in tests.items():
+        assert "hidden=False" in source, name
+        assert "hidden=True" not in source and "sleepstudy_reference" not in source, name
+
+
+def test_student_notebook_has_blanks_where_the_student_writes(student):
+    answers = notebooks.answer_cells(student)
+    assert sorted(answers) == sorted(SEMINAR_QUESTIONS)
+    for question, index in answers.items():
+        assert "..." in student.cells[index].source, question
+
+
+def test_student_notebook_keeps_the_answer_names(student):
+    code = notebooks.code_text(student)
+    for name in ["sleep_study_data", "data_shape", "fig_1b", "days_min", "days_max", "reaction_min", "reaction_max",
+                 "drop_invalid", "fig_2b", "correlation", "model", "ols_intercept", "ols_slope", "fig_3b", "fig_3c",
+                 "m_308", "b_308", "fig_4a", "m_309", "b_309", "fig_4b", "mixed_results", "fixed_intercept",
+                 "fixed_slope", "group_var", "random_intercepts", "subject_1", "subject_2", "intercept_1",
+                 "intercept_2", "fig_6a"]:
+        assert re.search(rf"\b{name}\b", code), name
+
+
+def test_solution_notebook_has_clean_answers(release):
+    solution = notebooks.read(release.solution_notebook)
+    code = notebooks.code_text(solution)
+    assert 'pd.read_csv("data/sleepstudy.csv")' in code
+    assert "BEGIN PROMPT" not in code and "BEGIN SOLUTION" not in code
+
+
+def test_autograder_zip_has_a_stable_name_and_the_hidden_tests(release):
+    with zipfile.ZipFile(release.autograder_zip) as archive:
+        names = set(archive.namelist())
+        assert {f"tests/{q}.py" for q in SEMINAR_QUESTIONS} <= names
+        assert {f"files/{m}" for m in SHIPPED} <= names
+        assert "files/data/sleepstudy.csv" in names
+        assert {"run_autograder", "setup.sh", "environment.yml", "otter_config.json"} <= names  # Gradescope's layout
+        config = json.loads(archive.read("otter_config.json"))
+        requirements = archive.read("environment.yml").decode()  # Otter folds requirements.txt in here
+        hidden = archive.read("tests/q5a.py").decode()
+    assert config["assignment_name"] == ASSIGNMENT
+    for library in ["statsmodels", "seaborn", "scipy", "pandas", "matplotlib", "numpy"]:
+        assert library in requirements
+    assert "hidden=True" in hidden
+
+
+def test_rebuilding_gives_identical_files(release, tmp_path):
+    again = build_release(tmp_path / "again")
+    first = {p.relative_to(release.root): p.read_bytes() for p in release.root.rglob("*") if p.is_file()}
+    second = {p.relative_to(again.root): p.read_bytes() for p in again.root.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_committed_release_matches_a_fresh_build(release):
+    # Like Otter's own "golden file" tests: assignments/ in the repo is what the source builds to.
+    committed = REPO / "assignments" / ASSIGNMENT
+    fresh = release.assignment
+    for relative in [f"student/{ASSIGNMENT}.ipynb", "student/data/sleepstudy.csv", f"solution/{ASSIGNMENT}.ipynb"]:
+        assert (committed / relative).read_bytes() == (fresh / relative).read_bytes(), (
+            f"{relative} is out of date: run `lmm-seminar release` and commit assignments/")
+    with zipfile.ZipFile(committed / "autograder" / f"{ASSIGNMENT}-autograder.zip") as old, \
+            zipfile.ZipFile(release.autograder_zip) as new:
+        ours = [n for n in new.namelist() if n.startswith(("tests/", "files/")) or n == "environment.yml"]
+        assert sorted(ours) == sorted(n for n in old.namelist() if n.startswith(("tests/", "files/")) or n == "environment.yml")
+        for name in ours:
+            assert old.read(name) == new.read(name), f"{name} in the committed autograder zip is out of date"
