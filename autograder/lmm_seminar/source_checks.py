@@ -18,6 +18,10 @@ import yaml
 
 _BLOCK = re.compile(r"#\s+(begin|end)\s+(question|solution|tests|prompt)\b", re.IGNORECASE)
 _CONFIG = re.compile(r"#\s+assignment\s+config\b", re.IGNORECASE)
+# Modules that exist only inside the autograder zip, never on a student's machine.
+AUTOGRADER_ONLY_MODULES = {"sleepstudy_reference", "answer_checks", "figure_inspection", "tolerances"}
+_TEST_CONFIG = re.compile(r'^(?:\w+\s*=\s*)?"""\s*#\s*BEGIN\s+TEST\s+CONFIG\n(.*?)^"""\s*#\s*END\s+TEST\s+CONFIG', re.MULTILINE | re.DOTALL | re.IGNORECASE)
+
 # In-cell solution markers: what Otter replaces, but only inside a solution block.
 _SOLUTION_MARKER = re.compile(r"#\s*(BEGIN SOLUTION|END SOLUTION)|#\s?SOLUTION\s*$", re.MULTILINE)
 
@@ -158,3 +162,22 @@ def _check_test_cell(source: str, fail) -> None:
     functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
     if len(functions) != 1:
         raise fail("a test cell holds exactly one test function (Otter's exception-based format)")
+    if not _is_hidden(source):
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        only_in_zip = sorted(imported & AUTOGRADER_ONLY_MODULES)
+        if only_in_zip:
+            raise fail(
+                f"a public test imports {', '.join(only_in_zip)}, which students do not have: "
+                "public tests run in the student's notebook, so keep them self-contained or mark the test hidden"
+            )
+
+
+def _is_hidden(source: str) -> bool:
+    """Whether Otter will treat a test cell as hidden (TEST CONFIG ``hidden: true`` or a ``# HIDDEN`` first line)."""
+    match = _TEST_CONFIG.search(source)
+    if match:
+        config = yaml.safe_load(match.group(1)) or {}
+        return bool(isinstance(config, dict) and config.get("hidden"))
+    first = source.lstrip().splitlines()[0] if source.strip() else ""
+    return first.startswith("#") and "hidden" in first.lower()
