@@ -176,17 +176,32 @@ def check_line(name: str, fig, slope: float, intercept: float, what: str) -> Non
     raise AssertionError(f"`{name}`: no line on the plot matches {what}")
 
 
-def check_equation_text(name: str, fig, numbers: dict[str, float], what: str) -> None:
-    """Fail unless one text on the figure shows every number in ``numbers``, rounded to at least 0.1."""
+def check_equation_text(name: str, fig, slope: float, intercept: float, what: str) -> None:
+    """Fail unless one text on the figure writes the line as intercept and slope times the variable.
+
+    Numbers must be rounded to at least one decimal place; the slope is the
+    number written against the variable (``21.76x``, ``21.76 * Days``) and the
+    intercept the number standing alone, in either order.
+    """
     texts = fi.figure_texts(fig)
     assert texts, f"`{name}`: write the equation of {what} on the plot (`ax.text`, the title or the legend)"
+    numbers_seen = False
     for text in texts:
-        found = fi.numbers_in(text)
-        if all(any(math.isclose(f, v, abs_tol=TEXT_ATOL) for f in found) for v in numbers.values()):
+        terms = fi.equation_terms(text)
+        has_slope = any(times and math.isclose(v, slope, abs_tol=TEXT_ATOL) for v, times in terms)
+        has_intercept = any(not times and math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v, times in terms)
+        if has_slope and has_intercept:
             return
-    wanted = " and ".join(numbers)
+        values = [v for v, _ in terms]
+        if any(math.isclose(v, slope, abs_tol=TEXT_ATOL) for v in values) and any(
+                math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v in values):
+            numbers_seen = True
+    if numbers_seen:
+        raise AssertionError(f"`{name}`: the equation of {what} has the slope and the intercept the wrong way round; "
+                             "the slope multiplies Days, the intercept stands alone")
     raise AssertionError(
-        f"`{name}`: no text on the plot shows {what} with its {wanted} (rounded to at least one decimal place)"
+        f"`{name}`: no text on the plot shows the equation of {what} with its intercept and slope "
+        "(rounded to at least one decimal place), e.g. Reaction = a + b * Days"
     )
 
 

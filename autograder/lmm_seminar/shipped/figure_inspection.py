@@ -39,6 +39,9 @@ PLACEHOLDER_LABELS = {"", "...", "…", "?", "todo", "label", "xlabel", "ylabel"
 # A number as people print it in an equation: optional sign (ASCII or Unicode
 # minus), digits, optional decimals, optional exponent.
 _NUMBER = re.compile(r"[-\u2212]?\s?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# What may follow a coefficient that multiplies a variable: "21.76x", "21.76 * Days",
+# "21.76·Days", "21.76 \\cdot x", "21.76 (Days)".
+_TIMES_VARIABLE = re.compile(r"\s*(?:[*\u00b7\u22c5\u00d7]|\\cdot|\\times)?\s*[({]?\s*\\?(?:mathrm\{|text\{)?[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,19 @@ def numbers_in(text: str) -> list[float]:
         token = match.group().replace("\u2212", "-").replace(" ", "")
         found.append(float(token))
     return found
+
+
+def equation_terms(text: str) -> list[tuple[float, bool]]:
+    """The numbers of an equation with, for each, whether it multiplies a variable.
+
+    ``"Reaction = 244.19 + 21.76 * Days"`` gives ``[(244.19, False), (21.76, True)]``:
+    the slope is the number written against the variable, the intercept stands alone.
+    """
+    terms = []
+    for match in _NUMBER.finditer(text):
+        token = match.group().replace("\u2212", "-").replace(" ", "")
+        terms.append((float(token), bool(_TIMES_VARIABLE.match(text, match.end()))))
+    return terms
 
 
 def _is_marker_only(line: Line2D) -> bool:

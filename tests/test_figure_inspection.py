@@ -1,0 +1,196 @@
+"""The plot read-outs see the same data whichever library drew the figure."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from lmm_seminar.shipped import figure_inspection as fi  # noqa: E402
+
+X = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+Y = 3.0 + 2.0 * X + np.array([0.5, -0.5, 0.25, -0.25, 0.0])
+FRAME = pd.DataFrame({"Days": X, "Reaction": Y})
+VALUES = np.array([1.0, 1.5, 2.0, 2.5, 2.6, 3.0, 3.5, 4.0, 4.5, 5.0])
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def pyplot_scatter():
+    fig = plt.figure()
+    plt.scatter(X, Y)
+    return fig
+
+
+def axes_scatter():
+    fig, ax = plt.subplots()
+    ax.scatter(X, Y)
+    return fig
+
+
+def marker_line_scatter():
+    fig, ax = plt.subplots()
+    ax.plot(X, Y, "o")
+    return fig
+
+
+def pandas_scatter():
+    fig, ax = plt.subplots()
+    FRAME.plot.scatter(x="Days", y="Reaction", ax=ax)
+    return fig
+
+
+def seaborn_scatter():
+    fig, ax = plt.subplots()
+    sns.scatterplot(data=FRAME, x="Days", y="Reaction", ax=ax)
+    return fig
+
+
+def seaborn_regplot():
+    fig, ax = plt.subplots()
+    sns.regplot(data=FRAME, x="Days", y="Reaction", ax=ax, ci=None)
+    return fig
+
+
+@pytest.mark.parametrize("make", [pyplot_scatter, axes_scatter, marker_line_scatter, pandas_scatter,
+                                  seaborn_scatter, seaborn_regplot], ids=lambda f: f.__name__)
+def test_scatter_points_are_the_plotted_data(make):
+    points = fi.scatter_points(make())
+    assert sorted(map(tuple, points)) == sorted(zip(X, Y))
+
+
+def test_scatter_points_of_an_empty_figure_are_none():
+    fig, _ = plt.subplots()
+    assert fi.scatter_points(fig).shape == (0, 2)
+
+
+def edges_of(bars):
+    return [b.left for b in bars] + [bars[-1].left + bars[-1].width]
+
+
+@pytest.mark.parametrize("library", ["pyplot", "axes", "pandas", "pandas_plot", "seaborn"])
+def test_histogram_bars_count_the_values(library):
+    fig, ax = plt.subplots()
+    bins = [1.0, 2.0, 3.0, 4.0, 5.0]
+    if library == "pyplot":
+        plt.hist(VALUES, bins=bins)
+    elif library == "axes":
+        ax.hist(VALUES, bins=bins)
+    elif library == "pandas":
+        pd.Series(VALUES).hist(bins=bins, ax=ax)
+    elif library == "pandas_plot":
+        pd.Series(VALUES).plot.hist(bins=bins, ax=ax)
+    else:
+        sns.histplot(x=VALUES, bins=bins, ax=ax)
+    bars = fi.histogram_bars(fig)
+    assert np.allclose(edges_of(bars), bins)
+    assert [b.height for b in bars] == list(np.histogram(VALUES, bins=bins)[0])
+
+
+def test_density_histogram_bars_integrate_to_one():
+    fig, ax = plt.subplots()
+    ax.hist(VALUES, bins=4, density=True)
+    bars = fi.histogram_bars(fig)
+    assert sum(b.height * b.width for b in bars) == pytest.approx(1.0)
+
+
+def test_line_slope_and_intercept_from_plot():
+    fig, ax = plt.subplots()
+    ax.plot(X, 7.5 - 1.25 * X)
+    (line,) = fi.drawn_lines(fig)
+    assert (line.slope, line.intercept, line.straight) == (pytest.approx(-1.25), pytest.approx(7.5), True)
+
+
+def test_axline_is_read_from_its_slope():
+    fig, ax = plt.subplots()
+    ax.axline((1.0, 4.0), slope=2.0)
+    (line,) = fi.straight_lines(fig)
+    assert (line.slope, line.intercept) == (pytest.approx(2.0), pytest.approx(2.0))
+
+
+def test_seaborn_regression_line_is_the_least_squares_line():
+    (line,) = fi.straight_lines(seaborn_regplot())
+    slope, intercept = np.polyfit(X, Y, 1)
+    assert (line.slope, line.intercept) == (pytest.approx(slope), pytest.approx(intercept))
+
+
+def test_curves_and_reference_lines_are_not_fitted_lines():
+    fig, ax = plt.subplots()
+    ax.plot(X, X**2)
+    ax.axhline(2.0)
+    ax.axvline(1.0)
+    assert [line.straight for line in fi.drawn_lines(fig)] == [False]
+    assert fi.straight_lines(fig) == []
+
+
+def test_pandas_line_plot_is_a_line():
+    fig, ax = plt.subplots()
+    FRAME.assign(Fit=1.0 + 2.0 * X).plot(x="Days", y="Fit", ax=ax)
+    (line,) = fi.straight_lines(fig)
+    assert (line.slope, line.intercept) == (pytest.approx(2.0), pytest.approx(1.0))
+
+
+def test_labels_and_placeholders():
+    fig, ax = plt.subplots()
+    ax.set_xlabel("Days")
+    ax.set_ylabel("...")
+    assert fi.axis_labels(fig) == [("Days", "...", "")]
+    assert fi.is_filled_in("Days") and not fi.is_filled_in("...") and not fi.is_filled_in("  ") and not fi.is_filled_in("___")
+
+
+def test_legend_labels_from_axes_and_figure_legends():
+    fig, ax = plt.subplots()
+    ax.plot(X, Y, label="Subject 308")
+    ax.legend()
+    fig.legend(["extra"])
+    assert fi.legend_labels(fig) == ["Subject 308", "extra"]
+
+
+def test_seaborn_hue_legend_is_read():
+    fig, ax = plt.subplots()
+    sns.lineplot(data=FRAME.assign(Subject=["308"] * 3 + ["309"] * 2), x="Days", y="Reaction", hue="Subject", ax=ax)
+    assert {"308", "309"} <= set(fi.legend_labels(fig))
+
+
+def test_figure_texts_gather_text_annotations_titles_and_legends():
+    fig, ax = plt.subplots()
+    ax.text(0.1, 0.9, "y = 2.00x + 3.00", transform=ax.transAxes)
+    ax.annotate("note", (1, 1))
+    ax.set_title("Subject 308")
+    fig.suptitle("Overall")
+    fig.text(0.5, 0.01, "caption")
+    ax.plot(X, Y, label="fit")
+    ax.legend()
+    assert set(fi.figure_texts(fig)) == {"y = 2.00x + 3.00", "note", "Subject 308", "Overall", "caption", "fit"}
+
+
+@pytest.mark.parametrize(("text", "terms"), [
+    ("Reaction = 244.19 + 21.76 * Days", [(244.19, False), (21.76, True)]),
+    ("y = 21.76x + 244.19", [(21.76, True), (244.19, False)]),
+    (r"$y = 21.76 \cdot x + 244.19$", [(21.76, True), (244.19, False)]),
+    ("y = 205.1 \u2212 2.3\u00b7Days", [(205.1, False), (-2.3, True)]),
+])
+def test_equation_terms_tell_slope_from_intercept(text, terms):
+    assert fi.equation_terms(text) == terms
+
+
+def test_numbers_in_text():
+    assert fi.numbers_in("y = 21.76x + 244.19, r = -0.5") == [21.76, 244.19, -0.5]
+
+
+def test_figure_is_checkable_after_show():
+    fig, ax = plt.subplots()
+    ax.scatter(X, Y)
+    plt.show()
+    plt.close(fig)
+    assert len(fi.scatter_points(fig)) == len(X)
