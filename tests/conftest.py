@@ -60,3 +60,53 @@ def build_release(out: Path) -> Release:
 def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """The release, built once for the whole test session."""
     return build_release(tmp_path_factory.mktemp("release"))
+
+
+# ---------------------------------------------------------------- one grading run for the whole class
+
+#: Per-submission time limit for the class run: a correct notebook takes well under 30 s here,
+#: so the hanging submission is the only one that reaches it.
+CLASS_TIMEOUT = 45
+
+
+@dataclass(frozen=True)
+class GradeRun:
+    """The outcome of one ``lmm-seminar grade`` call."""
+
+    completed: subprocess.CompletedProcess
+    out: Path
+    rows: dict[str, dict[str, str]]
+    details: dict[str, dict]
+
+
+def read_grade_run(completed: subprocess.CompletedProcess, out: Path) -> GradeRun:
+    import csv
+    import json
+
+    rows, details = {}, {}
+    if (out / "grades.csv").exists():
+        with (out / "grades.csv").open(newline="") as f:
+            rows = {row["submission"]: row for row in csv.DictReader(f)}
+        details = {d["submission"]: d for d in json.loads((out / "results.json").read_text())}
+    return GradeRun(completed, out, rows, details)
+
+
+@pytest.fixture(scope="session")
+def class_folder(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every corpus variant and every awkward hand-in, as files in one folder."""
+    import corpus
+    import robust_submissions
+
+    folder = tmp_path_factory.mktemp("class")
+    corpus.write_variants(release.solution_notebook, folder / "corpus")
+    robust_submissions.write_all(release, folder / "robust")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def graded_class(release: Release, class_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    """The whole class graded once, two notebooks at a time, by the installed command."""
+    out = tmp_path_factory.mktemp("graded")
+    completed = lmm_seminar("grade", str(class_folder), "--autograder", str(release.autograder_zip),
+                            "--out", str(out), "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), timeout=3000)
+    return read_grade_run(completed, out)

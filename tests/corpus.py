@@ -1,0 +1,472 @@
+"""A corpus of realistic submissions, each the solution with a few answer cells rewritten.
+
+A ``Variant`` replaces the answer cells of some questions with what a student
+might write. ``points`` gives the exact points expected on each autograded
+question whose score differs from full marks (every other question must get
+full marks); ``messages`` gives, per failing question, words its feedback must
+contain, so a failure also tells the student what is wrong.
+
+Where a mistake in one part carries into a later part that uses its result
+(e.g. a maximum-likelihood fit read off again in 5b), the later part's
+expected loss is written out and explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from textwrap import dedent
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    answers: dict[str, str]
+    points: dict[str, float] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return not self.points
+
+
+def code(text: str) -> str:
+    return dedent(text).strip("\n")
+
+
+# Answer cells reused by several variants: the solution's own, with one line changed.
+Q4A_WITH = code("""
+    subject_308 = sleep_study_data[sleep_study_data["Subject"] == {subject}]
+    {unpack} = np.polyfit(subject_308["Days"], subject_308["Reaction"], deg=1)
+    fig_4a, ax = plt.subplots()
+    ax.scatter(subject_308["Days"], subject_308["Reaction"])
+    ax.plot(subject_308["Days"], b_308 + m_308 * subject_308["Days"], color="red")
+    ax.text(0.05, 0.9, f"Reaction = {{b_308:.2f}} + {{m_308:.2f}} * Days", transform=ax.transAxes)
+    ax.set_xlabel("Days of sleep deprivation")
+    ax.set_ylabel("Reaction time (ms)")
+    plt.show()
+""")
+
+Q6A_WITH = code("""
+    subject_1 = {subject_1}
+    subject_2 = {subject_2}
+    intercept_1 = {base}random_intercepts[subject_1]
+    intercept_2 = {base}random_intercepts[subject_2]
+    fig_6a, ax = plt.subplots()
+    days = np.arange(0, 10)
+    for subject, intercept in [(subject_1, intercept_1), (subject_2, intercept_2)]:
+        rows = sleep_study_data[sleep_study_data["Subject"] == subject]
+        slope = {slope}
+        ax.scatter(rows["Days"], rows["Reaction"], alpha=0.6)
+        ax.plot(days, intercept + slope * days, label=f"Subject {{subject}}: Reaction = {{intercept:.2f}} + {{fixed_slope:.2f}} * Days")
+    ax.set_xlabel("Days of sleep deprivation")
+    ax.set_ylabel("Reaction time (ms)")
+    ax.legend()
+    plt.show()
+""")
+
+Q3C_WITH = code("""
+    first_subjects = sleep_study_data["Subject"].unique()[{subset}]
+    fig_3c, ax = plt.subplots(figsize=(8, 5))
+    for subject in first_subjects:
+        rows = sleep_study_data[sleep_study_data["Subject"] == subject]
+        slope, intercept = np.polyfit(rows["Days"], rows["Reaction"], deg=1)
+        ax.plot(rows["Days"], intercept + slope * rows["Days"], label=f"Subject {{subject}}")
+    ax.set_xlabel("Days of sleep deprivation")
+    ax.set_ylabel("Reaction time (ms)")
+    {legend}
+    plt.show()
+""")
+
+
+CORRECT = [
+    Variant("statsmodels_api_with_add_constant", {"q3a": code("""
+        X = sm.add_constant(sleep_study_data["Days"])
+        model = sm.OLS(sleep_study_data["Reaction"], X).fit()
+        ols_intercept = model.params["const"]
+        ols_slope = model.params["Days"]
+    """)}),
+    Variant("seaborn_plots_and_density_histogram", {
+        "q1b": code("""
+            import seaborn as sns
+            fig_1b = plt.figure()
+            ax = sns.histplot(data=sleep_study_data, x="Reaction", bins=12, stat="density")
+            ax.set_xlabel("Reaction time (ms)")
+            ax.set_ylabel("Density")
+            plt.show()
+        """),
+        "q2b": code("""
+            import seaborn as sns
+            fig_2b = plt.figure()
+            sns.scatterplot(data=sleep_study_data, x="Days", y="Reaction")
+            plt.xlabel("Days without sleep")
+            plt.ylabel("Reaction time (ms)")
+            plt.show()
+        """),
+        "q3b": code("""
+            import seaborn as sns
+            fig_3b, ax = plt.subplots()
+            sns.regplot(data=sleep_study_data, x="Days", y="Reaction", ci=None, ax=ax, line_kws={"color": "red"})
+            ax.set_xlabel("Days of sleep deprivation")
+            ax.set_ylabel("Reaction time (ms)")
+            plt.show()
+        """),
+    }),
+    Variant("pandas_plotting", {
+        "q1b": code("""
+            ax = sleep_study_data["Reaction"].plot.hist(bins=25)
+            ax.set_xlabel("Reaction (ms)")
+            ax.set_ylabel("Count")
+            fig_1b = ax.get_figure()
+        """),
+        "q2b": code("""
+            ax = sleep_study_data.plot.scatter(x="Days", y="Reaction")
+            fig_2b = ax.figure
+        """),
+        "q3b": code("""
+            ax = sleep_study_data.plot.scatter(x="Days", y="Reaction", alpha=0.4)
+            ends = pd.DataFrame({"Days": [0, 9]})
+            ax.plot(ends["Days"], model.predict(ends), color="red")
+            fig_3b = ax.figure
+        """),
+    }),
+    Variant("pyplot_state_machine_and_title_equation", {
+        "q1b": code("""
+            fig_1b = plt.figure(figsize=(6, 4))
+            plt.hist(sleep_study_data.Reaction, bins="auto")
+            plt.xlabel("Reaction time [ms]")
+            plt.ylabel("Frequency")
+            plt.show()
+        """),
+        "q2b": code("""
+            fig_2b = plt.figure()
+            plt.plot(sleep_study_data.Days, sleep_study_data.Reaction, "o", alpha=0.5)
+            plt.xlabel("Day")
+            plt.ylabel("Reaction time")
+            plt.show()
+        """),
+        "q4a": code("""
+            subject_308 = sleep_study_data.query("Subject == 308")
+            m_308, b_308 = np.polyfit(subject_308.Days, subject_308.Reaction, 1)
+            fig_4a = plt.figure()
+            plt.scatter(subject_308.Days, subject_308.Reaction)
+            xs = np.linspace(0, 9, 100)
+            plt.plot(xs, m_308 * xs + b_308, "r-")
+            plt.title(f"Subject 308: y = {m_308:.1f}x + {b_308:.1f}")
+            plt.xlabel("Days")
+            plt.ylabel("Reaction (ms)")
+            plt.show()
+        """),
+    }),
+    Variant("scipy_linregress_pearsonr_and_axline", {
+        "q2c": code("""
+            from scipy.stats import pearsonr
+            correlation = pearsonr(sleep_study_data.Days, sleep_study_data.Reaction)[0]
+        """),
+        "q4b": code("""
+            from scipy import stats
+            rows = sleep_study_data[sleep_study_data.Subject == 309]
+            fit = stats.linregress(rows.Days, rows.Reaction)
+            m_309, b_309 = fit.slope, fit.intercept
+            fig_4b, ax = plt.subplots()
+            ax.scatter(rows.Days, rows.Reaction)
+            ax.axline((0, b_309), slope=m_309, color="k")
+            ax.annotate(f"Reaction = {b_309:.3f} + {m_309:.3f}\u00b7Days", xy=(0.5, 300))
+            ax.set(xlabel="Days", ylabel="Reaction time (ms)")
+            plt.show()
+        """),
+    }),
+    Variant("groupby_loop_with_axlines", {"q3c": code("""
+        fig_3c, ax = plt.subplots()
+        for count, (subject, rows) in enumerate(sleep_study_data.groupby("Subject", sort=False)):
+            if count == 10:
+                break
+            slope, intercept = np.polyfit(rows["Days"], rows["Reaction"], 1)
+            ax.axline((0, intercept), slope=slope, label=str(subject))
+        ax.set_xlim(0, 9)
+        ax.set_ylim(150, 500)
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction (ms)")
+        ax.legend(title="Subject")
+        plt.show()
+    """)}),
+    Variant("another_optimizer_and_unpacked_fixed_effects", {
+        "q5a": code("""
+            mixed_results = smf.mixedlm("Reaction ~ Days", sleep_study_data, groups="Subject").fit(method="lbfgs")
+        """),
+        "q5b": code("""
+            fixed_intercept, fixed_slope = mixed_results.fe_params
+            group_var = float(mixed_results.cov_re.values[0][0])
+        """),
+    }),
+    Variant("extra_cells_reordered_imports_and_describe", {
+        "q1a": code("""
+            from pathlib import Path
+            import pandas as pd
+            sleep_study_data = pd.read_csv(Path("data") / "sleepstudy.csv")
+            print(sleep_study_data.head())
+            print(sleep_study_data.dtypes)
+            data_shape = (len(sleep_study_data), len(sleep_study_data.columns))
+            print("rows, cols:", data_shape)
+        """),
+        "q1c": code("""
+            summary = sleep_study_data.describe()
+            days_min, days_max = summary.loc["min", "Days"], summary.loc["max", "Days"]
+            reaction_min = summary.loc["min", "Reaction"]
+            reaction_max = summary.loc["max", "Reaction"]
+            summary
+        """),
+        "q2a": code("""
+            def drop_invalid(df):
+                cleaned = df.dropna(subset=["Reaction", "Subject"])
+                cleaned = cleaned[(cleaned["Reaction"] != 0) & (cleaned["Subject"] != 0)]
+                return cleaned
+
+            sleep_study_data = drop_invalid(sleep_study_data)
+            print(f"{len(sleep_study_data)} rows kept")
+        """),
+    }),
+    Variant("random_effects_as_table_and_text_equations", {
+        "q5c": code("""
+            random_intercepts = pd.DataFrame(mixed_results.random_effects).T["Group"]
+        """),
+        "q6a": code("""
+            subject_1, subject_2 = 371, 337
+            intercept_1 = mixed_results.fe_params["Intercept"] + mixed_results.random_effects[371].iloc[0]
+            intercept_2 = mixed_results.fe_params["Intercept"] + mixed_results.random_effects[337].iloc[0]
+            fig_6a, ax = plt.subplots()
+            days = np.linspace(0, 9, 10)
+            for subject, intercept, height in [(subject_1, intercept_1, 0.05), (subject_2, intercept_2, 0.9)]:
+                ax.plot(days, intercept + fixed_slope * days, label=f"Subject {subject}")
+                ax.text(0.02, height, f"Subject {subject}: y = {intercept:.1f} + {fixed_slope:.1f}x", transform=ax.transAxes)
+            ax.set_xlabel("Days")
+            ax.set_ylabel("Predicted reaction time (ms)")
+            ax.legend(loc="center right")
+            plt.show()
+        """),
+    }),
+    Variant("numpy_by_hand", {
+        "q1b": code("""
+            counts, edges = np.histogram(sleep_study_data["Reaction"], bins=10)
+            fig_1b, ax = plt.subplots()
+            ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge")
+            ax.set_xlabel("Reaction (ms)")
+            ax.set_ylabel("Count")
+            plt.show()
+        """),
+        "q2c": code("""
+            correlation = np.corrcoef(sleep_study_data["Days"], sleep_study_data["Reaction"])[0, 1]
+        """),
+        "q3a": code("""
+            model = smf.ols("Reaction ~ Days", data=sleep_study_data).fit()
+            ols_intercept, ols_slope = model.params
+        """),
+    }),
+    Variant("mixed_model_subjects_in_the_other_order", {
+        "q6a": Q6A_WITH.format(subject_1=337, subject_2=371, base="fixed_intercept + ", slope="fixed_slope"),
+    }),
+    Variant("figures_saved_and_closed", {"q2b": code("""
+        fig_2b, ax = plt.subplots()
+        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction time (ms)")
+        fig_2b.savefig("scatter.png")
+        plt.close(fig_2b)
+    """)}),
+]
+
+
+WRONG = [
+    # q1a
+    Variant("shape_as_columns_rows", {"q1a": code("""
+        sleep_study_data = pd.read_csv("data/sleepstudy.csv")
+        data_shape = sleep_study_data.shape[::-1]
+    """)}, points={"q1a": 0.25}, messages={"q1a": "(columns, rows)"}),
+    Variant("shape_as_row_count", {"q1a": code("""
+        sleep_study_data = pd.read_csv("data/sleepstudy.csv")
+        data_shape = len(sleep_study_data)
+    """)}, points={"q1a": 0.25}, messages={"q1a": "(rows, columns)"}),
+    # q1b
+    Variant("histogram_of_days", {"q1b": code("""
+        fig_1b, ax = plt.subplots()
+        ax.hist(sleep_study_data["Days"], bins=10)
+        ax.set_xlabel("Reaction time (ms)")
+        ax.set_ylabel("Count")
+    """)}, points={"q1b": 0.25}, messages={"q1b": "histogram of Days"}),
+    Variant("histogram_labels_left_blank", {"q1b": code("""
+        fig_1b, ax = plt.subplots()
+        ax.hist(sleep_study_data["Reaction"], bins=20)
+        ax.set_xlabel("...")
+        ax.set_ylabel("...")
+    """)}, points={"q1b": 0.25}, messages={"q1b": "label the x-axis"}),
+    # q1c
+    Variant("ranges_from_the_wrong_columns", {"q1c": code("""
+        days_min, days_max = sleep_study_data["Reaction"].min(), sleep_study_data["Reaction"].max()
+        reaction_min, reaction_max = sleep_study_data["Days"].min(), sleep_study_data["Days"].max()
+    """)}, points={"q1c": 0}, messages={"q1c": "this is the value for Reaction"}),
+    # q2a
+    Variant("drop_invalid_only_drops_missing", {"q2a": code("""
+        def drop_invalid(df):
+            return df.dropna(subset=["Reaction", "Subject"])
+
+        sleep_study_data = drop_invalid(sleep_study_data)
+    """)}, points={"q2a": 0.5}, messages={"q2a": "keeps a row with Subject 0"}),
+    Variant("drop_invalid_or_instead_of_and", {"q2a": code("""
+        def drop_invalid(df):
+            key_columns = df[["Reaction", "Subject"]]
+            keep = key_columns.notna().all(axis=1) | (key_columns != 0).all(axis=1)
+            return df[keep]
+
+        sleep_study_data = drop_invalid(sleep_study_data)
+    """)}, points={"q2a": 0.5}, messages={"q2a": "keeps a row with a missing Reaction"}),
+    Variant("drop_invalid_checks_reaction_only", {"q2a": code("""
+        def drop_invalid(df):
+            return df[df["Reaction"].notna() & (df["Reaction"] != 0)]
+
+        sleep_study_data = drop_invalid(sleep_study_data)
+    """)}, points={"q2a": 0.5}, messages={"q2a": "keeps a row with a missing Subject"}),
+    Variant("drop_invalid_left_blank", {"q2a": code("""
+        def drop_invalid(df):
+            key_columns = df[["Reaction", "Subject"]]
+            keep = ...
+            return df[keep]
+
+        sleep_study_data = drop_invalid(sleep_study_data)
+    """)}, points={"q2a": 0}, messages={"q2a": "is there still a `...` in it?"}),
+    # q2b
+    Variant("scatter_axes_swapped", {"q2b": code("""
+        fig_2b, ax = plt.subplots()
+        ax.scatter(sleep_study_data["Reaction"], sleep_study_data["Days"])
+        ax.set_xlabel("Days of sleep deprivation")
+        ax.set_ylabel("Reaction time (ms)")
+    """)}, points={"q2b": 0.25}, messages={"q2b": "x and y are swapped"}),
+    Variant("scatter_of_one_subject", {"q2b": code("""
+        rows = sleep_study_data[sleep_study_data["Subject"] == 308]
+        fig_2b, ax = plt.subplots()
+        ax.scatter(rows["Days"], rows["Reaction"])
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction (ms)")
+    """)}, points={"q2b": 0.25}, messages={"q2b": "shows 10 points"}),
+    # q2c
+    Variant("spearman_correlation", {"q2c": code("""
+        correlation = sleep_study_data["Days"].corr(sleep_study_data["Reaction"], method="spearman")
+    """)}, points={"q2c": 0}, messages={"q2c": "Spearman"}),
+    Variant("r_squared_for_r", {"q2c": code("""
+        correlation = sleep_study_data["Days"].corr(sleep_study_data["Reaction"]) ** 2
+    """)}, points={"q2c": 0}, messages={"q2c": "r squared"}),
+    Variant("correlation_matrix", {"q2c": code("""
+        correlation = sleep_study_data.corr()
+    """)}, points={"q2c": 0}, messages={"q2c": "should be a single number"}),
+    Variant("correlation_left_blank", {"q2c": "correlation = ..."}, points={"q2c": 0},
+            messages={"q2c": "still `...`"}),
+    # q3a (3b draws the line from ols_intercept and ols_slope, so it inherits their error)
+    Variant("ols_without_intercept", {"q3a": code("""
+        model = sm.OLS(sleep_study_data["Reaction"], sleep_study_data["Days"]).fit()
+        ols_intercept = 0.0
+        ols_slope = model.params["Days"]
+    """)}, points={"q3a": 0, "q3b": 0.25}, messages={"q3a": "no intercept"}),
+    Variant("ols_regresses_days_on_reaction", {"q3a": code("""
+        model = smf.ols("Days ~ Reaction", data=sleep_study_data).fit()
+        ols_intercept = model.params["Intercept"]
+        ols_slope = model.params["Reaction"]
+    """)}, points={"q3a": 0, "q3b": 0.25}, messages={"q3a": "Days as the response"}),
+    Variant("ols_coefficients_swapped", {"q3a": code("""
+        model = smf.ols("Reaction ~ Days", data=sleep_study_data).fit()
+        ols_intercept = model.params.iloc[1]
+        ols_slope = model.params.iloc[0]
+    """)}, points={"q3a": 0.25, "q3b": 0.25}, messages={"q3a": "this is the slope"}),
+    # q3b
+    Variant("ols_line_drawn_backwards", {"q3b": code("""
+        fig_3b, ax = plt.subplots()
+        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        days = np.arange(0, 10)
+        ax.plot(days, ols_slope + ols_intercept * days, color="red")
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction (ms)")
+    """)}, points={"q3b": 0.25}, messages={"q3b": "no line on the plot matches the OLS line"}),
+    Variant("ols_plot_labels_left_blank", {"q3b": code("""
+        fig_3b, ax = plt.subplots()
+        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        days = np.arange(0, 10)
+        ax.plot(days, ols_intercept + ols_slope * days, color="red")
+        ax.set_xlabel("...")
+        ax.set_ylabel("...")
+    """)}, points={"q3b": 0.25}, messages={"q3b": "label the x-axis"}),
+    # q3c
+    Variant("first_nine_subjects", {"q3c": Q3C_WITH.format(subset=":9", legend="ax.legend()")},
+            points={"q3c": 0}, messages={"q3c": "no fitted line for subject(s) [337]"}),
+    Variant("subjects_off_by_one", {"q3c": Q3C_WITH.format(subset="1:11", legend="ax.legend()")},
+            points={"q3c": 0}, messages={"q3c": "also shows subject(s) [349]"}),
+    Variant("subject_lines_without_legend", {"q3c": Q3C_WITH.format(subset=":10", legend="")},
+            points={"q3c": 0.25}, messages={"q3c": "has no legend"}),
+    # q4
+    Variant("q4a_uses_subject_309", {"q4a": Q4A_WITH.format(subject=309, unpack="m_308, b_308")},
+            points={"q4a": 0}, messages={"q4a": "this is subject 309's slope"}),
+    Variant("polyfit_unpacked_backwards", {"q4a": Q4A_WITH.format(subject=308, unpack="b_308, m_308")},
+            points={"q4a": 0}, messages={"q4a": "polyfit returns the slope first"}),
+    Variant("q4b_without_equation", {"q4b": code("""
+        subject_309 = sleep_study_data[sleep_study_data["Subject"] == 309]
+        m_309, b_309 = np.polyfit(subject_309["Days"], subject_309["Reaction"], deg=1)
+        fig_4b, ax = plt.subplots()
+        ax.scatter(subject_309["Days"], subject_309["Reaction"], label="Measurements")
+        ax.plot(subject_309["Days"], b_309 + m_309 * subject_309["Days"], color="red", label="Fitted line")
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction (ms)")
+        ax.set_title("Subject 309")
+        ax.legend()
+    """)}, points={"q4b": 0.5}, messages={"q4b": "no text on the plot shows the equation"}),
+    # q5a (5b, 5c and 6a read the fit again, so its error carries into them; the fixed effects of
+    # these designs do not depend on the variance estimates, so 5b's fixed-effect test still passes)
+    Variant("maximum_likelihood_fit", {"q5a": code("""
+        mixed_model = smf.mixedlm("Reaction ~ Days", data=sleep_study_data, groups=sleep_study_data["Subject"])
+        mixed_results = mixed_model.fit(reml=False)
+    """)}, points={"q5a": 0, "q5b": 0.25, "q5c": 0, "q6a": 0},
+        messages={"q5a": "maximum likelihood", "q5b": "maximum-likelihood estimate"}),
+    Variant("random_slopes_fitted", {"q5a": code("""
+        mixed_model = smf.mixedlm("Reaction ~ Days", data=sleep_study_data, groups=sleep_study_data["Subject"], re_formula="~Days")
+        mixed_results = mixed_model.fit()
+    """)}, points={"q5a": 0, "q5b": 0.25, "q5c": 0, "q6a": 0}, messages={"q5a": "random slopes"}),
+    Variant("grouped_by_days", {"q5a": code("""
+        mixed_model = smf.mixedlm("Reaction ~ Days", data=sleep_study_data, groups=sleep_study_data["Days"])
+        mixed_results = mixed_model.fit()
+    """)}, points={"q5a": 0, "q5b": 0.25, "q5c": 0, "q6a": 0}, messages={"q5a": "group the rows by Subject"}),
+    # q5b
+    Variant("group_var_is_the_residual_variance", {"q5b": code("""
+        fixed_intercept = mixed_results.fe_params["Intercept"]
+        fixed_slope = mixed_results.fe_params["Days"]
+        group_var = mixed_results.scale
+    """)}, points={"q5b": 0.25}, messages={"q5b": "residual variance"}),
+    Variant("group_var_is_a_standard_deviation", {"q5b": code("""
+        fixed_intercept = mixed_results.fe_params["Intercept"]
+        fixed_slope = mixed_results.fe_params["Days"]
+        group_var = mixed_results.cov_re.iloc[0, 0] ** 0.5
+    """)}, points={"q5b": 0.25}, messages={"q5b": "standard deviation"}),
+    # q5c (6a adds the fixed intercept to these values again, so it fails too)
+    Variant("subject_intercepts_not_deviations", {"q5c": code("""
+        random_intercepts = pd.Series({s: mixed_results.fe_params["Intercept"] + e.iloc[0]
+                                       for s, e in mixed_results.random_effects.items()})
+    """)}, points={"q5c": 0, "q6a": 0}, messages={"q5c": "deviation from the fixed intercept"}),
+    # q6a
+    Variant("q6a_wrong_subject", {"q6a": Q6A_WITH.format(subject_1=371, subject_2=335, base="fixed_intercept + ", slope="fixed_slope")},
+            points={"q6a": 0}, messages={"q6a": "should be subjects 371 and 337"}),
+    Variant("q6a_forgets_the_fixed_intercept", {"q6a": Q6A_WITH.format(subject_1=371, subject_2=337, base="", slope="fixed_slope")},
+            points={"q6a": 0}, messages={"q6a": "only the random intercept"}),
+    Variant("q6a_lines_with_each_subjects_own_slope", {"q6a": Q6A_WITH.format(
+        subject_1=371, subject_2=337, base="fixed_intercept + ",
+        slope='np.polyfit(rows["Days"], rows["Reaction"], 1)[0]')},
+            points={"q6a": 0.75}, messages={"q6a": "no line on the plot matches subject 371's line"}),
+]
+
+
+VARIANTS = CORRECT + WRONG
+
+
+def write_variants(solution_notebook, folder) -> None:
+    """Write each variant as ``<name>.ipynb``: the solution with the variant's answer cells."""
+    import nbformat
+
+    import notebooks
+
+    folder.mkdir(parents=True)
+    solution = notebooks.read(solution_notebook)
+    for variant in VARIANTS:
+        nbformat.write(notebooks.with_answers(solution, variant.answers), folder / f"{variant.name}.ipynb")

@@ -1,0 +1,132 @@
+"""``lmm-seminar grade`` grades a whole class: one row per hand-in, whatever was handed in."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import corpus
+import robust_submissions
+from conftest import ASSIGNMENT, REPO, lmm_seminar, read_grade_run
+from test_release import SEMINAR_QUESTIONS
+
+
+def test_the_run_succeeds_and_says_what_it_wrote(graded_class):
+    assert graded_class.completed.returncode == 0, graded_class.completed.stderr
+    assert "grades.csv" in graded_class.completed.stdout
+
+
+def test_every_submission_gets_exactly_one_row(graded_class):
+    expected = set(robust_submissions.EXPECTED) | {v.name for v in corpus.VARIANTS}
+    assert set(graded_class.rows) == expected
+
+
+def test_grade_table_columns(graded_class):
+    columns = list(next(iter(graded_class.rows.values())))
+    assert columns == ["submission", "status", "score", "max_score", *SEMINAR_QUESTIONS, "message", "path"]
+
+
+@pytest.mark.parametrize("submission", sorted(robust_submissions.EXPECTED))
+def test_awkward_submission_gets_its_status_and_reason(graded_class, submission):
+    status, reason = robust_submissions.EXPECTED[submission]
+    row = graded_class.rows[submission]
+    assert row["status"] == status
+    assert reason in row["message"]
+    if status != "graded":
+        assert row["score"] == "" and row["max_score"] == "9"
+        assert reason
+
+
+def test_a_cell_that_raises_does_not_stop_the_rest_being_graded(graded_class):
+    assert graded_class.rows["cell_raises"]["score"] == "9"
+
+
+def test_untouched_notebook_scores_zero_on_every_question(graded_class):
+    row = graded_class.rows["untouched"]
+    assert [row[q] for q in SEMINAR_QUESTIONS] == ["0"] * len(SEMINAR_QUESTIONS)
+
+
+def test_exported_zip_is_graded_like_its_notebook(graded_class):
+    assert graded_class.rows["exported"]["score"] == graded_class.rows["correct"]["score"] == "9"
+
+
+def test_same_student_name_keeps_both_grades(graded_class):
+    first, second = graded_class.rows["twin"], graded_class.rows["twin-2"]
+    assert first["path"] != second["path"]
+    assert sorted([first["score"], second["score"]]) == ["0", "9"]
+
+
+def test_feedback_page_per_submission(graded_class):
+    feedback = graded_class.out / "feedback"
+    assert sorted(p.stem for p in feedback.glob("*.md")) == sorted(graded_class.rows)
+    page = (feedback / "correlation_left_blank.md").read_text()
+    assert "| q2c | not yet | 0 / 0.5 |" in page
+    assert "`correlation` is still `...`" in page
+    assert "| q1a | passed | 0.5 / 0.5 |" in page
+
+
+def test_feedback_does_not_show_hidden_test_code(graded_class):
+    page = (graded_class.out / "feedback" / "spearman_correlation.md").read_text()
+    assert "Spearman" in page
+    assert "check_number(" not in page and "sleepstudy_reference" not in page
+
+
+def test_feedback_for_an_ungradable_notebook_says_why(graded_class):
+    page = (graded_class.out / "feedback" / "invalid_json.md").read_text()
+    assert "could not be graded (error)" in page and "not valid JSON" in page
+
+
+def test_summary_counts_statuses_and_names_the_most_failed_questions(graded_class):
+    statuses = [row["status"] for row in graded_class.rows.values()]
+    summary = graded_class.completed.stdout
+    for status in ("graded", "error", "timeout"):
+        assert f"| {status} | {statuses.count(status)} |" in summary
+    assert "Mean score of graded submissions" in summary and "most often failed" in summary
+    assert (graded_class.out / "summary.md").read_text().strip() in summary
+
+
+def test_progress_bar_is_drawn(graded_class):
+    assert "submission" in graded_class.completed.stderr and "100%" in graded_class.completed.stderr
+
+
+# ---------------------------------------------------------------- the command itself
+
+def test_missing_autograder_is_a_clear_error(tmp_path):
+    notebook = tmp_path / "a.ipynb"
+    notebook.write_text("{}")
+    completed = lmm_seminar("grade", str(notebook), "--autograder", str(tmp_path / "none.zip"), "--out", str(tmp_path / "out"))
+    assert completed.returncode == 2
+    assert "no autograder zip" in completed.stderr
+
+
+def test_missing_submission_path_is_a_clear_error(release, tmp_path):
+    completed = lmm_seminar("grade", str(tmp_path / "nothing-here"), "--autograder", str(release.autograder_zip))
+    assert completed.returncode == 2
+    assert "no such file or folder" in completed.stderr
+
+
+def test_folder_without_submissions_is_a_clear_error(release, tmp_path):
+    completed = lmm_seminar("grade", str(tmp_path), "--autograder", str(release.autograder_zip))
+    assert completed.returncode == 2
+    assert "no submissions" in completed.stderr
+
+
+@pytest.mark.parametrize("arguments", [["--jobs", "0"], ["--timeout", "-5"], []], ids=["zero_jobs", "negative_timeout", "no_path"])
+def test_bad_arguments_are_refused(tmp_path, arguments):
+    paths = [] if not arguments else [str(tmp_path)]
+    completed = lmm_seminar("grade", *paths, *arguments)
+    assert completed.returncode == 2
+    assert "usage:" in completed.stderr
+
+
+def test_without_autograder_the_release_is_built_and_used(release, tmp_path):
+    work = tmp_path / "course"
+    shutil.copytree(REPO / "source", work / "source")
+    shutil.copy(release.solution_notebook, tmp_path / "alice.ipynb")
+    completed = lmm_seminar("grade", str(tmp_path / "alice.ipynb"), "--out", str(tmp_path / "out"), "--no-progress", cwd=work)
+    run = read_grade_run(completed, tmp_path / "out")
+    assert completed.returncode == 0, completed.stderr
+    assert "building it first" in completed.stderr
+    assert (work / "assignments" / ASSIGNMENT / "autograder" / f"{ASSIGNMENT}-autograder.zip").is_file()
+    assert run.rows["alice"]["score"] == "9"
