@@ -130,3 +130,14 @@ def test_without_autograder_the_release_is_built_and_used(release, tmp_path):
     assert "building it first" in completed.stderr
     assert (work / "assignments" / ASSIGNMENT / "autograder" / f"{ASSIGNMENT}-autograder.zip").is_file()
     assert run.rows["alice"]["score"] == "9"
+
+
+def test_machine_readable_result_per_submission(graded_class):
+    import json
+
+    result = json.loads((graded_class.out / "results" / "spearman_correlation.json").read_text())
+    assert (result["status"], result["score"], result["max_score"]) == ("graded", 8.5, 9.0)
+    assert [t["name"] for t in result["tests"]] == SEMINAR_QUESTIONS
+    q2c = next(t for t in result["tests"] if t["name"] == "q2c")
+    assert (q2c["status"], q2c["score"], q2c["max_score"]) == ("failed", 0.0, 0.5)
+    assert "Spearman" in q2c["message"]

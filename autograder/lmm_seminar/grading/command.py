@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine
-from .report import summary_table, write_feedback, write_grades_csv, write_results_json
+from .report import summary_table, write_feedback, write_grades_csv, write_results_json, write_submission_results
 from .results import ERROR, SubmissionResult
 from .submissions import Submission, find_submissions
 
@@ -35,13 +35,14 @@ def run_grade_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_grades_csv(results, engine.questions, out / "grades.csv")
     write_results_json(results, out / "results.json")
+    write_submission_results(results, engine.questions, out / "results")
     for result in results:
         write_feedback(result, engine.questions, out / "feedback")
     summary = summary_table(results, engine.questions)
     (out / "summary.md").write_text(summary + "\n", encoding="utf-8")
     print()
     print(summary)
-    print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'} and {out / 'feedback'}/")
+    print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     return 0
 
 

@@ -84,6 +84,35 @@ def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
     return path
 
 
+def submission_result(result: SubmissionResult, questions: list[str]) -> dict:
+    """One submission's result in a stable machine-readable form (the student workflow's result.json).
+
+    Each autograded question is one entry of ``tests``: its name, ``passed``,
+    ``failed`` or ``not graded``, the points and the feedback message.
+    """
+    tests = []
+    for name in questions:
+        q = result.questions.get(name)
+        if q is None:
+            tests.append({"name": name, "status": "not graded", "score": 0.0, "max_score": None, "message": result.message})
+        else:
+            tests.append({"name": name, "status": "passed" if q.passed else "failed", "score": q.score,
+                          "max_score": q.max_score, "message": "; ".join(dict.fromkeys(q.messages))})
+    return {"submission": result.submission, "status": result.status, "score": result.score or 0.0,
+            "max_score": result.max_score, "message": result.message, "tests": tests}
+
+
+def write_submission_results(results: list[SubmissionResult], questions: list[str], folder: Path) -> list[Path]:
+    """``folder/<submission>.json`` for every submission."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for result in results:
+        path = folder / f"{result.submission}.json"
+        path.write_text(json.dumps(submission_result(result, questions), indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5) -> str:
     """A Markdown summary: count per status, mean score, the questions most often failed."""
     counts = Counter(r.status for r in results)
