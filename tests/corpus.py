@@ -64,6 +64,12 @@ Q6A_WITH = code("""
     plt.show()
 """)
 
+Q5B_WITH = code("""
+    fixed_intercept = mixed_results.fe_params["Intercept"]
+    fixed_slope = mixed_results.fe_params["Days"]
+    group_var = {group_var}
+""")
+
 Q3C_WITH = code("""
     first_subjects = sleep_study_data["Subject"].unique()[{subset}]
     fig_3c, ax = plt.subplots(figsize=(8, 5))
@@ -430,16 +436,10 @@ WRONG = [
         mixed_results = mixed_model.fit()
     """)}, points={"q5a": 0, "q5b": 0.25, "q5c": 0, "q6a": 0}, messages={"q5a": "group the rows by Subject"}),
     # q5b
-    Variant("group_var_is_the_residual_variance", {"q5b": code("""
-        fixed_intercept = mixed_results.fe_params["Intercept"]
-        fixed_slope = mixed_results.fe_params["Days"]
-        group_var = mixed_results.scale
-    """)}, points={"q5b": 0.25}, messages={"q5b": "residual variance"}),
-    Variant("group_var_is_a_standard_deviation", {"q5b": code("""
-        fixed_intercept = mixed_results.fe_params["Intercept"]
-        fixed_slope = mixed_results.fe_params["Days"]
-        group_var = mixed_results.cov_re.iloc[0, 0] ** 0.5
-    """)}, points={"q5b": 0.25}, messages={"q5b": "standard deviation"}),
+    Variant("group_var_is_the_residual_variance", {"q5b": Q5B_WITH.format(group_var="mixed_results.scale")},
+            points={"q5b": 0.25}, messages={"q5b": "residual variance"}),
+    Variant("group_var_is_a_standard_deviation", {"q5b": Q5B_WITH.format(group_var="mixed_results.cov_re.iloc[0, 0] ** 0.5")},
+            points={"q5b": 0.25}, messages={"q5b": "standard deviation"}),
     # q5c (6a adds the fixed intercept to these values again, so it fails too)
     Variant("subject_intercepts_not_deviations", {"q5c": code("""
         random_intercepts = pd.Series({s: mixed_results.fe_params["Intercept"] + e.iloc[0]
