@@ -70,10 +70,8 @@ def require_figure(name: str, value: object) -> None:
     """Fail unless the answer is a matplotlib Figure."""
     require_answer(name, value)
     hint = ""
-    if hasattr(value, "figure") and fi.is_figure(getattr(value, "figure")):
-        hint = f": use `{name} = <that object>.figure` to store its Figure"
-    elif type(value).__name__ == "Axes" or hasattr(value, "get_figure"):
-        hint = f": `plt.subplots()` returns (figure, axes); store the figure in `{name}`"
+    if fi.is_figure(getattr(value, "figure", None)):  # an Axes, or a seaborn grid
+        hint = f" (store its figure instead: `{name} = <that object>.figure`)"
     assert fi.is_figure(value), f"`{name}` should be a matplotlib Figure, not {type(value).__name__}{hint}"
 
 
@@ -274,5 +272,7 @@ def _line_matches(line: fi.DrawnLine, slope: float, intercept: float, rtol: floa
 
 
 def _short(value: object) -> str:
+    if is_number(value):
+        return f"{float(value):.6g}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

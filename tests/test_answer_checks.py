@@ -1,0 +1,95 @@
+"""The hidden tests' building blocks fail with messages a student can act on."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from lmm_seminar.shipped import answer_checks as ac  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("value", [True, Ellipsis, None, "3.0", float("nan"), [1.0]])
+def test_only_finite_numbers_count_as_numbers(value):
+    assert not ac.is_number(value)
+
+
+@pytest.mark.parametrize("value", [3, 3.5, np.float64(2.0), np.int64(4), np.array(1.5)])
+def test_python_and_numpy_numbers_count(value):
+    assert ac.is_number(value)
+
+
+def test_blank_answer_is_named():
+    with pytest.raises(AssertionError, match=r"`correlation` is still `...`"):
+        ac.check_number("correlation", ..., 0.5)
+
+
+def test_known_slip_gets_its_own_message():
+    with pytest.raises(AssertionError, match="Spearman"):
+        ac.check_number("correlation", 0.52, 0.53, rtol=1e-6, known_slips=[(0.52, "this is Spearman's rank correlation")])
+
+
+def test_numbers_in_messages_are_plain():
+    with pytest.raises(AssertionError, match=r"`x` is 323.324, which is not"):
+        ac.check_number("x", np.float64(323.324148955113), 1.0)
+
+
+def test_student_function_that_raises_is_reported_not_crashed():
+    def drop_invalid(df):
+        return df[...]
+
+    with pytest.raises(AssertionError, match=r"`drop_invalid` raised KeyError.*still a `...`"):
+        ac.call_answer("drop_invalid", drop_invalid, pd.DataFrame({"a": [1]}))
+
+
+def test_axes_instead_of_figure_gets_a_hint():
+    _, ax = plt.subplots()
+    with pytest.raises(AssertionError, match=r"not Axes \(store its figure instead: `fig_2b = <that object>.figure`\)"):
+        ac.require_figure("fig_2b", ax)
+
+
+def test_histogram_of_the_wrong_column_is_named():
+    fig, ax = plt.subplots()
+    days, reaction = np.arange(10.0), np.linspace(200, 400, 10)
+    ax.hist(days, bins=5)
+    with pytest.raises(AssertionError, match="histogram of Days; the question asks for Reaction"):
+        ac.check_histogram_of("fig_1b", fig, reaction, "Reaction", others={"Days": days})
+
+
+def test_swapped_scatter_is_named():
+    fig, ax = plt.subplots()
+    ax.scatter([200.0, 250.0], [0.0, 1.0])
+    with pytest.raises(AssertionError, match="x and y are swapped"):
+        ac.check_scatter_of("fig_2b", fig, [0.0, 1.0], [200.0, 250.0], "Days", "Reaction")
+
+
+@pytest.mark.parametrize(("text", "passes"), [
+    ("Reaction = 244.19 + 21.76 * Days", True),
+    ("y = 21.8x + 244.2", True),
+    ("Reaction = 21.76 + 244.19 * Days", False),
+    ("Reaction = 244 + 22 * Days", False),
+])
+def test_equation_must_give_slope_and_intercept_their_roles(text, passes):
+    fig, ax = plt.subplots()
+    ax.text(0, 0, text)
+    if passes:
+        ac.check_equation_text("fig_4a", fig, 21.7647, 244.1927, "the line")
+    else:
+        with pytest.raises(AssertionError, match="fig_4a"):
+            ac.check_equation_text("fig_4a", fig, 21.7647, 244.1927, "the line")
+
+
+def test_one_column_table_of_random_effects_is_accepted():
+    table = pd.DataFrame({"Group": [1.5, -1.5]}, index=["308", "309"])
+    assert ac.series_by_subject("random_intercepts", table).to_dict() == {308: 1.5, 309: -1.5}
