@@ -23,6 +23,8 @@ class Variant:
     answers: dict[str, str]
     points: dict[str, float] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    #: new code cells the student added, each right after the answer cell of the question named
+    extra_cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def correct(self) -> bool:
@@ -230,6 +232,10 @@ CORRECT = [
             sleep_study_data = drop_invalid(sleep_study_data)
             print(f"{len(sleep_study_data)} rows kept")
         """),
+    }, extra_cells={
+        "q1a": "sleep_study_data.info()",
+        "q2b": "import seaborn as sns\nsns.set_theme(style='whitegrid')",
+        "q5a": "print(mixed_results.summary())\nmixed_results.random_effects[308]",
     }),
     Variant("random_effects_as_table_and_text_equations", {
         "q5c": code("""
@@ -469,4 +475,9 @@ def write_variants(solution_notebook, folder) -> None:
     folder.mkdir(parents=True)
     solution = notebooks.read(solution_notebook)
     for variant in VARIANTS:
-        nbformat.write(notebooks.with_answers(solution, variant.answers), folder / f"{variant.name}.ipynb")
+        nb = notebooks.with_answers(solution, variant.answers)
+        # insert from the last cell backwards so earlier indices stay valid
+        cells = notebooks.answer_cells(nb)
+        for question in sorted(variant.extra_cells, key=cells.get, reverse=True):
+            nb.cells.insert(cells[question] + 1, nbformat.v4.new_code_cell(variant.extra_cells[question]))
+        nbformat.write(nb, folder / f"{variant.name}.ipynb")
