@@ -66,6 +66,15 @@ Q6A_WITH = code("""
     plt.show()
 """)
 
+Q3B_WITH = code("""
+    fig_3b, ax = plt.subplots()
+    ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+    days = np.arange(0, 10)
+    ax.plot(days, {line}, color="red")
+    ax.set_xlabel("{xlabel}")
+    ax.set_ylabel("{ylabel}")
+""")
+
 Q5B_WITH = code("""
     fixed_intercept = mixed_results.fe_params["Intercept"]
     fixed_slope = mixed_results.fe_params["Days"]
@@ -387,22 +396,10 @@ WRONG = [
         ols_slope = model.params.iloc[0]
     """)}, points={"q3a": 0.25, "q3b": 0.25}, messages={"q3a": "this is the slope"}),
     # q3b
-    Variant("ols_line_drawn_backwards", {"q3b": code("""
-        fig_3b, ax = plt.subplots()
-        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
-        days = np.arange(0, 10)
-        ax.plot(days, ols_slope + ols_intercept * days, color="red")
-        ax.set_xlabel("Days")
-        ax.set_ylabel("Reaction (ms)")
-    """)}, points={"q3b": 0.25}, messages={"q3b": "no line on the plot matches the OLS line"}),
-    Variant("ols_plot_labels_left_blank", {"q3b": code("""
-        fig_3b, ax = plt.subplots()
-        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
-        days = np.arange(0, 10)
-        ax.plot(days, ols_intercept + ols_slope * days, color="red")
-        ax.set_xlabel("...")
-        ax.set_ylabel("...")
-    """)}, points={"q3b": 0.25}, messages={"q3b": "label the x-axis"}),
+    Variant("ols_line_drawn_backwards", {"q3b": Q3B_WITH.format(line="ols_slope + ols_intercept * days", xlabel="Days", ylabel="Reaction (ms)")},
+            points={"q3b": 0.25}, messages={"q3b": "no line on the plot matches the OLS line"}),
+    Variant("ols_plot_labels_left_blank", {"q3b": Q3B_WITH.format(line="ols_intercept + ols_slope * days", xlabel="...", ylabel="...")},
+            points={"q3b": 0.25}, messages={"q3b": "label the x-axis"}),
     # q3c
     Variant("first_nine_subjects", {"q3c": Q3C_WITH.format(subset=":9", legend="ax.legend()")},
             points={"q3c": 0}, messages={"q3c": "no fitted line for subject(s) [337]"}),
