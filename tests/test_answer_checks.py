@@ -11,7 +11,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import sleepstudy_reference  # noqa: E402
 from lmm_seminar.shipped import answer_checks as ac  # noqa: E402
+from lmm_seminar.shipped.answer_facts import from_plain, to_plain  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "source" / "sleepstudy-lmm" / "data" / "sleepstudy.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +57,46 @@ def test_student_function_that_raises_is_reported_not_crashed():
         return df[...]
 
     with pytest.raises(AssertionError, match=r"`drop_invalid` raised KeyError.*still a `...`"):
-        ac.call_answer("drop_invalid", drop_invalid, pd.DataFrame({"a": [1]}))
+        ac.probe_answer("drop_invalid", drop_invalid, "all_valid")
+
+
+def test_a_probed_function_gets_the_same_message_from_its_facts():
+    def drop_invalid(df):
+        return df[...]
+
+    facts = from_plain(json.loads(json.dumps(to_plain(drop_invalid, "drop_invalid"))))
+    with pytest.raises(AssertionError, match=r"`drop_invalid` raised KeyError.*still a `...`"):
+        ac.probe_answer("drop_invalid", facts, "all_valid")
+
+
+def test_kept_rows_must_be_unchanged_in_every_column():
+    def blanks_day_zero(df):
+        df = df.replace({"Days": {0: np.nan}})
+        return df[df["Reaction"].notna() & (df["Reaction"] != 0)]
+
+    result = ac.probe_answer("drop_invalid", blanks_day_zero, "all_valid")
+    with pytest.raises(AssertionError, match="changes the Days column"):
+        ac.check_kept_rows("drop_invalid", result, ac.expected_probe_output(sleepstudy_reference.drop_invalid, "all_valid"))
+
+
+def test_rows_of_a_cleaned_copy_are_rows_of_the_file():
+    data = sleepstudy_reference.load_sleepstudy(DATA)
+    ac.check_rows_of_file("sleep_study_data", data.iloc[5:], data, "the file")
+    changed = data.assign(Reaction=data["Reaction"] + 1)
+    with pytest.raises(AssertionError, match="180 row\\(s\\) that are not in the file"):
+        ac.check_rows_of_file("sleep_study_data", changed, data, "the file")
+
+
+def test_a_model_is_checked_from_its_facts_as_from_itself():
+    data = sleepstudy_reference.load_sleepstudy(DATA)
+    live = sleepstudy_reference.fit_random_intercept(data)
+    facts = from_plain(json.loads(json.dumps(to_plain(live))))
+    for value in (live, facts):
+        got = ac.require_model("m", value, "MixedLM", "")
+        assert got.method == "REML" and got.k_re == 1 and got.n_groups == 18
+        assert np.allclose(got.fe_params, sleepstudy_reference.fixed_effects(live))
+    with pytest.raises(AssertionError, match="should be a statsmodels OLS fit"):
+        ac.require_model("model", facts, "OLS", "smf.ols")
 
 
 def test_axes_instead_of_figure_gets_a_hint():

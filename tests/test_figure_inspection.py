@@ -12,7 +12,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+import json  # noqa: E402
+
 from lmm_seminar.shipped import figure_inspection as fi  # noqa: E402
+from lmm_seminar.shipped.answer_facts import from_plain, to_plain  # noqa: E402
 
 X = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
 Y = 3.0 + 2.0 * X + np.array([0.5, -0.5, 0.25, -0.25, 0.0])
@@ -194,3 +197,34 @@ def test_figure_is_checkable_after_show():
     plt.show()
     plt.close(fig)
     assert len(fi.scatter_points(fig)) == len(X)
+
+
+def everything_at_once():
+    fig, (left, right) = plt.subplots(1, 2)
+    left.hist(VALUES, bins=4)
+    left.set_xlabel("Reaction")
+    left.set_title("counts", loc="left")
+    right.scatter(X, Y, label="points")
+    right.plot(X, 3.0 + 2.0 * X, label="y = 3.00 + 2.00x")
+    right.axline((0, 1), slope=0.5)
+    right.axhline(4.0)
+    right.text(0.1, 0.9, "note", transform=right.transAxes)
+    right.legend()
+    fig.suptitle("caption")
+    fig.legend(["fit"])
+    return fig
+
+
+@pytest.mark.parametrize("make", [pyplot_scatter, marker_line_scatter, pandas_scatter, seaborn_regplot,
+                                  everything_at_once], ids=lambda f: f.__name__)
+def test_read_outs_are_the_same_from_the_json_facts_as_from_the_figure(make):
+    # The judge only ever sees the facts, sent as JSON; a kernel reads the live figure.
+    fig = make()
+    facts = from_plain(json.loads(json.dumps(to_plain(fig))))
+    assert np.array_equal(fi.scatter_points(facts), fi.scatter_points(fig))
+    assert fi.histogram_bars(facts) == fi.histogram_bars(fig)
+    assert [(l.slope, l.intercept, l.label, l.straight) for l in fi.drawn_lines(facts)] == \
+        [(l.slope, l.intercept, l.label, l.straight) for l in fi.drawn_lines(fig)]
+    assert fi.axis_labels(facts) == fi.axis_labels(fig)
+    assert fi.legend_labels(facts) == fi.legend_labels(fig)
+    assert fi.figure_texts(facts) == fi.figure_texts(fig)

@@ -13,7 +13,8 @@ from conftest import ASSIGNMENT, REPO, build_release
 
 SEMINAR_QUESTIONS = ["q1a", "q1b", "q1c", "q2a", "q2b", "q2c", "q3a", "q3b", "q3c",
                      "q4a", "q4b", "q5a", "q5b", "q5c", "q6a"]
-SHIPPED = ["sleepstudy_reference.py", "answer_checks.py", "figure_inspection.py", "tolerances.py"]
+SHIPPED = ["sleepstudy_reference.py", "answer_checks.py", "answer_facts.py", "answer_probes.py",
+           "figure_inspection.py", "tolerances.py"]
 
 
 def solution_lines(source_notebook) -> set[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
-from .shipped import answer_checks, figure_inspection, tolerances
+from .shipped import answer_checks, answer_facts, answer_probes, figure_inspection, tolerances
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -57,7 +57,8 @@ def shipped_modules() -> list[Path]:
     """The Python files the hidden tests import, shipped inside every autograder zip."""
     import sleepstudy_reference
 
-    return [Path(m.__file__) for m in (sleepstudy_reference, answer_checks, figure_inspection, tolerances)]
+    return [Path(m.__file__) for m in (sleepstudy_reference, answer_checks, answer_facts, answer_probes,
+                                            figure_inspection, tolerances)]
 
 
 def find_sources(source_root: Path) -> list[Path]:

@@ -19,7 +19,8 @@ import yaml
 _BLOCK = re.compile(r"#\s+(begin|end)\s+(question|solution|tests|prompt)\b", re.IGNORECASE)
 _CONFIG = re.compile(r"#\s+assignment\s+config\b", re.IGNORECASE)
 # Modules that exist only inside the autograder zip, never on a student's machine.
-AUTOGRADER_ONLY_MODULES = {"sleepstudy_reference", "answer_checks", "figure_inspection", "tolerances"}
+AUTOGRADER_ONLY_MODULES = {"sleepstudy_reference", "answer_checks", "answer_facts", "answer_probes",
+                           "figure_inspection", "tolerances"}
 _TEST_CONFIG = re.compile(r'^(?:\w+\s*=\s*)?"""\s*#\s*BEGIN\s+TEST\s+CONFIG\n(.*?)^"""\s*#\s*END\s+TEST\s+CONFIG', re.MULTILINE | re.DOTALL | re.IGNORECASE)
 
 # In-cell solution markers: what Otter replaces, but only inside a solution block.

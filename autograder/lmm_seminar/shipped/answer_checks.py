@@ -6,8 +6,13 @@ checks with the student's values and the reference values from
 a student can act on ("x and y are swapped: put Days on the x-axis"), which
 Otter shows as the test's message.
 
-Shipped inside the autograder zip beside ``figure_inspection`` and
-``tolerances``; it depends on numpy, pandas and those two modules only.
+Every check takes either a live value (in a kernel, under ``otter run``) or
+its facts (``answer_facts``, in the judge outside the student's process), so
+one set of hidden tests serves both and gives the same verdicts.
+
+Shipped inside the autograder zip beside ``figure_inspection``,
+``answer_facts``, ``answer_probes`` and ``tolerances``; it depends on numpy,
+pandas and those modules only.
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ import pandas as pd
 
 try:  # inside the autograder zip the shipped modules sit side by side
     import figure_inspection as fi
+    from answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
+    from answer_probes import probe_input
     from tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
 except ImportError:  # inside the lmm_seminar package
     from . import figure_inspection as fi
+    from .answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
+    from .answer_probes import probe_input
     from .tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
 
 
@@ -47,32 +56,53 @@ def require_answer(name: str, value: object) -> None:
     assert value is not Ellipsis, f"`{name}` is still `...`: replace the blank with your answer"
 
 
-def call_answer(name: str, func: object, *args: object) -> object:
-    """Call a function the student wrote; if it raises, fail with what it raised."""
+def probe_answer(name: str, func: object, probe: str) -> object:
+    """What the student's function ``name`` returns on the probe input ``probe``.
+
+    ``func`` is the live function (in a kernel) or its ``FunctionFacts`` (in
+    the judge). Fails with what the function raised, if it raised.
+    """
     require_answer(name, func)
-    assert callable(func), f"`{name}` should be a function (define it with `def {name}(...)`)"
-    try:
-        return func(*args)
-    except Exception as error:  # the student's code may raise anything
-        hint = " (is there still a `...` in it?)" if "Ellipsis" in repr(error) else ""
-        raise AssertionError(f"`{name}` raised {type(error).__name__}: {error}{hint}") from None
+    facts = func if not callable(func) else function_facts(name, func)
+    outputs = getattr(facts, "outputs", None)
+    assert outputs is not None, f"`{name}` should be a function (define it with `def {name}(...)`)"
+    assert probe in outputs, f"`{name}` could not be tried on the test input {probe!r}"
+    result = outputs[probe]
+    if isinstance(result, ProbeError):
+        hint = " (is there still a `...` in it?)" if "Ellipsis" in result.message else ""
+        raise AssertionError(f"`{name}` raised {result.type}: {result.message}{hint}")
+    return result
+
+
+def expected_probe_output(func, probe: str) -> object:
+    """What the reference function returns on the probe input ``probe``."""
+    return func(probe_input(probe))
+
+
+def require_model(name: str, value: object, kind: str, how: str) -> ModelFacts:
+    """The facts of a fitted statsmodels model of class ``kind`` (e.g. ``OLS``), or a helpful failure."""
+    require_answer(name, value)
+    facts = model_facts(value)
+    assert facts is not None, f"`{name}` should be a fitted model: {how}"
+    assert facts.kind == kind, f"`{name}` should be a statsmodels {kind} fit ({how}), not a {facts.kind} model"
+    return facts
 
 
 def require_number(name: str, value: object) -> None:
     """Fail unless the answer is a single finite number."""
     require_answer(name, value)
     assert is_number(value), (
-        f"`{name}` should be a single number, but it is {type(value).__name__} {_short(value)}"
+        f"`{name}` should be a single number, but it is {_type_name(value)} {_short(value)}"
     )
 
 
 def require_figure(name: str, value: object) -> None:
     """Fail unless the answer is a matplotlib Figure."""
     require_answer(name, value)
-    hint = ""
-    if fi.is_figure(getattr(value, "figure", None)):  # an Axes, or a seaborn grid
-        hint = f" (store its figure instead: `{name} = <that object>.figure`)"
-    assert fi.is_figure(value), f"`{name}` should be a matplotlib Figure, not {type(value).__name__}{hint}"
+    if fi.is_figure(value):
+        return
+    hint = f" (store its figure instead: `{name} = <that object>.figure`)" if fi.has_figure(value) else ""
+    raise AssertionError(f"`{name}` should be a matplotlib Figure, not {_type_name(value)}{hint}")
 
 
 def check_number(name: str, value: object, expected: float, *, rtol: float = 0.0, atol: float = 0.0,
@@ -89,6 +119,50 @@ def check_number(name: str, value: object, expected: float, *, rtol: float = 0.0
         if close(value, slip_value, max(rtol, 1e-9), atol):
             raise AssertionError(f"`{name}`: {message}")
     raise AssertionError(f"`{name}` is {_short(value)}, which is not the value the question asks for")
+
+
+def check_rows_of_file(name: str, frame: object, expected: pd.DataFrame, file_name: str) -> None:
+    """Fail unless ``frame`` has the file's columns and every one of its rows is a row of the file, unchanged."""
+    require_answer(name, frame)
+    assert isinstance(frame, pd.DataFrame), f"`{name}` should be the DataFrame that pd.read_csv returns, not {_type_name(frame)}"
+    missing = [c for c in expected.columns if c not in frame.columns]
+    assert not missing, f"`{name}` has no column(s) {missing}: read {file_name} as it is"
+    assert len(frame) > 0, f"`{name}` has no rows: read {file_name}"
+    try:
+        rows = np.round(frame[list(expected.columns)].to_numpy(dtype=float), 9)
+    except (TypeError, ValueError):
+        raise AssertionError(f"`{name}` has values that are not numbers in {list(expected.columns)}: read {file_name} as it is") from None
+    known = {tuple(row) for row in np.round(expected.to_numpy(dtype=float), 9)}
+    changed = sum(tuple(row) not in known for row in rows)
+    assert not changed, f"`{name}` has {changed} row(s) that are not in {file_name}: read the file as it is, without changing values"
+
+
+def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
+    """Fail unless the rows a cleaning function returned are exactly the rows it should keep, unchanged.
+
+    Order and index do not matter; every column of every kept row must hold
+    the input's value (missing values included), whatever its dtype.
+    """
+    assert isinstance(result, pd.DataFrame), f"`{name}` should return a DataFrame, not {_type_name(result)}"
+    assert list(result.columns) == list(expected.columns), f"`{name}` should keep all the columns ({', '.join(map(str, expected.columns))})"
+    if len(result) < len(expected):
+        raise AssertionError(f"`{name}` drops {len(expected) - len(result)} valid row(s); it should keep every valid row (a 0 in Days is a real value)")
+    assert len(result) == len(expected), f"`{name}` keeps {len(result)} rows; it should keep {len(expected)}"
+    try:
+        got = _sorted_rows(result)
+    except (TypeError, ValueError):
+        raise AssertionError(f"`{name}` changes values: the rows it keeps should stay exactly as they were") from None
+    want = _sorted_rows(expected)
+    same = np.isclose(got, want, rtol=0, atol=0, equal_nan=True)
+    if not same.all():
+        column = expected.columns[int(np.argwhere(~same)[0][1])]
+        raise AssertionError(f"`{name}` changes the {column} column of rows it keeps; a kept row should stay exactly as it was")
+
+
+def _sorted_rows(frame: pd.DataFrame) -> np.ndarray:
+    values = frame.to_numpy(dtype=float)
+    order = np.lexsort(tuple(np.nan_to_num(values[:, i], nan=-np.inf) for i in reversed(range(values.shape[1]))))
+    return values[order]
 
 
 def check_labels_filled(name: str, fig, *, title: bool = False) -> None:
@@ -218,7 +292,7 @@ def series_by_subject(name: str, value: object) -> pd.Series:
     if isinstance(value, pd.DataFrame) and value.shape[1] == 1:
         value = value.iloc[:, 0]
     assert isinstance(value, pd.Series), (
-        f"`{name}` should be a pandas Series indexed by Subject, not {type(value).__name__}"
+        f"`{name}` should be a pandas Series indexed by Subject, not {_type_name(value)}"
     )
     try:
         index = [int(float(i)) for i in value.index]
@@ -269,6 +343,17 @@ def _line_matches(line: fi.DrawnLine, slope: float, intercept: float, rtol: floa
     scale = max(abs(intercept), abs(slope), 1.0)
     return (math.isclose(line.slope, slope, rel_tol=rtol, abs_tol=rtol * scale)
             and math.isclose(line.intercept, intercept, rel_tol=rtol, abs_tol=rtol * scale))
+
+
+def _type_name(value: object) -> str:
+    """The type a student would recognise, for live values and facts alike."""
+    if isinstance(value, OtherValue):
+        return value.type
+    if isinstance(value, FunctionFacts):
+        return "function"
+    if isinstance(value, ModelFacts) or model_facts(value) is not None:
+        return "fitted model"
+    return type(value).__name__
 
 
 def _short(value: object) -> str:
