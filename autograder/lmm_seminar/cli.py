@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed per submission (default: 300)")
     grade.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
     grade.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
+    grade.add_argument("--engine", choices=("sandbox", "otter"), default="sandbox",
+                       help="sandbox (default): student code in a sandboxed warm worker, hidden tests outside it; "
+                            "otter: one `otter run` per submission, tests in the student's kernel")
+    grade.add_argument("--require-sandbox", action="store_true",
+                       help="refuse to grade when no sandbox (bubblewrap, as root) is available")
     grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
     grade.set_defaults(run=_grade)
     return parser

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine
+from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
+from .sandbox import SandboxUnavailable
 from .report import summary_table, write_feedback, write_grades_csv, write_results_json, write_submission_results
 from .results import ERROR, SubmissionResult
 from .submissions import Submission, find_submissions
@@ -18,18 +19,21 @@ from .submissions import Submission, find_submissions
 def run_grade_command(args: argparse.Namespace) -> int:
     """Grade ``args.paths``; 0 when every submission got its row, 2 when the command cannot run."""
     try:
-        autograder = args.autograder or current_release_zip(args.source, args.release)
-        engine = OtterRunEngine(autograder, timeout=args.timeout or DEFAULT_TIMEOUT)
         submissions = find_submissions(args.paths)
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        if not submissions:
+            raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+        autograder = args.autograder or current_release_zip(args.source, args.release)
+        engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox)
+    except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
-        return 2
-    if not submissions:
-        print(f"lmm-seminar grade: no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}", file=sys.stderr)
         return 2
 
     print(f"Grading {len(submissions)} submission(s) with {engine.autograder_zip.name}, {args.jobs} at a time")
-    results = grade_all(engine, submissions, args.jobs, progress=not args.no_progress)
+    print(f"Student code: {engine.isolation}")
+    try:
+        results = grade_all(engine, submissions, args.jobs, progress=not args.no_progress)
+    finally:
+        engine.close()
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -38,12 +42,21 @@ def run_grade_command(args: argparse.Namespace) -> int:
     write_submission_results(results, engine.questions, out / "results")
     for result in results:
         write_feedback(result, engine.questions, out / "feedback")
-    summary = summary_table(results, engine.questions)
+    summary = summary_table(results, engine.questions, isolation=engine.isolation)
     (out / "summary.md").write_text(summary + "\n", encoding="utf-8")
     print()
     print(summary)
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     return 0
+
+
+def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool) -> GradingEngine:
+    """The engine called ``name``: ``sandbox`` (default) or ``otter``."""
+    if name == "otter":
+        if require_sandbox:
+            raise SandboxUnavailable("--require-sandbox: the otter engine runs hidden tests inside the student's kernel")
+        return OtterRunEngine(autograder, timeout=timeout)
+    return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox)
 
 
 def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, progress: bool = True) -> list[SubmissionResult]:
@@ -58,7 +71,8 @@ def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, p
                 results.append(future.result())
             except Exception as error:  # a bug or an OS error must not lose the other rows
                 results.append(SubmissionResult(submission.id, str(submission.path), ERROR, engine.max_score,
-                                                message=f"internal error while grading: {type(error).__name__}: {error}"))
+                                                message=f"internal error while grading: {type(error).__name__}: {error}",
+                                                isolation=engine.isolation))
             bar.set_postfix_str(f"{submission.id}: {results[-1].status}", refresh=False)
             bar.update()
         bar.close()

@@ -1,15 +1,21 @@
 """Grading engines: what runs one submission against the autograder.
 
-``lmm-seminar grade`` talks to an engine only through ``GradingEngine.grade``,
-so a faster engine (e.g. one that runs hidden tests in a separate process from
-the student's code) can replace ``OtterRunEngine`` without touching discovery,
-reporting or the CLI.
+``lmm-seminar grade`` talks to an engine only through ``GradingEngine``:
+
+* ``SandboxEngine`` (the default) runs the student's cells in a fresh process
+  forked from a warm, sandboxed worker, which reports each question's answers
+  as plain data; the hidden tests judge that data in a separate judge process.
+* ``OtterRunEngine`` runs ``otter run`` per submission, hidden tests inside the
+  student's kernel, as Gradescope does.
+
+Both run the same hidden tests from the same autograder zip.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -21,7 +27,7 @@ from typing import Protocol
 
 import psutil
 
-from .results import ERROR, GRADED, TIMEOUT, SubmissionResult, question_from_otter
+from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter
 from .submissions import Submission, SubmissionProblem, prepare_notebook
 
 DEFAULT_TIMEOUT = 300.0
@@ -32,8 +38,12 @@ class GradingEngine(Protocol):
 
     max_score: float
     questions: list[str]
+    autograder_zip: Path
+    isolation: str
 
     def grade(self, submission: Submission) -> SubmissionResult: ...
+
+    def close(self) -> None: ...
 
 
 class OtterRunEngine:
@@ -43,11 +53,16 @@ class OtterRunEngine:
     limit; on timeout the whole process tree, kernel included, is killed.
     """
 
+    isolation = "not sandboxed: otter run grades inside the student's own kernel"
+
     def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT):
         self.autograder_zip = autograder_zip.resolve()
         self.timeout = timeout
         self.questions, self.points = autograded_questions(self.autograder_zip)
         self.max_score = sum(self.points.values())
+
+    def close(self) -> None:
+        """Nothing to stop: every ``otter run`` is its own process."""
 
     def grade(self, submission: Submission) -> SubmissionResult:
         start = time.monotonic()
@@ -70,7 +85,7 @@ class OtterRunEngine:
                 return self._row(submission, ERROR, _explain_failure(completed.stdout + completed.stderr), start)
             tests = json.loads(results_file.read_text())["tests"]
 
-        questions = {q.name: q for q in map(question_from_otter, tests) if q.name in self.points}
+        questions = {q.name: bounded(q, self.points[q.name]) for q in map(question_from_otter, tests) if q.name in self.points}
         row = self._row(submission, GRADED, "", start)
         row.questions = questions
         row.score = sum(q.score for q in questions.values())
@@ -84,7 +99,124 @@ class OtterRunEngine:
             max_score=self.max_score,
             message=message,
             seconds=time.monotonic() - start,
+            isolation=self.isolation,
         )
+
+
+class SandboxEngine:
+    """Student code in a sandboxed warm worker, hidden tests in a judge process of their own.
+
+    The autograder zip is unpacked into a private folder the worker never sees;
+    only its data files are shown to the worker, read-only.
+    """
+
+    def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT, require_sandbox: bool = False):
+        from .judge import Judge
+        from .sandbox import WorkerPool
+
+        self.autograder_zip = autograder_zip.resolve()
+        self.timeout = timeout
+        self.questions, self.points = autograded_questions(self.autograder_zip)
+        self.max_score = sum(self.points.values())
+        self._private = tempfile.TemporaryDirectory(prefix="lmm-judge-")
+        os.chmod(self._private.name, 0o700)
+        unpacked = Path(self._private.name)
+        with zipfile.ZipFile(self.autograder_zip) as archive:
+            _safe_extract(archive, unpacked)
+        files, tests = unpacked / "files", unpacked / "tests"
+        self.answer_names = answer_names(tests)
+        self._pool = None
+        self._judge = None
+        try:
+            self._judge = Judge(files, tests)
+            data = files / "data"
+            self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox)
+        except BaseException:
+            self.close()
+            raise
+        self.isolation = self._pool.isolation.describe()
+        self.sandboxed = self._pool.isolation.sandboxed
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        start = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="lmm-submission-") as tmp:
+            try:
+                notebook = prepare_notebook(submission, Path(tmp))
+                cells = notebook_cells(notebook)
+                text = notebook.read_text(encoding="utf-8")
+            except SubmissionProblem as problem:
+                return self._row(submission, ERROR, str(problem), start)
+        outcome = self._pool.run(cells, self.answer_names, self.timeout, text)
+        try:
+            status = outcome.report.get("status")
+            if status == "crashed":
+                return self._row(submission, ERROR, f"the grader could not run this notebook ({outcome.report.get('detail', 'no detail')})", start)
+            verdict = self._judge.judge(outcome.output)
+        finally:
+            self._pool.discard(outcome)
+        if "error" in verdict:
+            return self._row(submission, ERROR, "the grader could not judge this notebook's answers", start)
+        if status == "timeout":
+            row = self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (an endless loop or a very slow cell?)", start)
+            row.cell_errors = verdict.get("cell_errors", [])
+            return row
+        message = ""
+        if status == "too much output":
+            message = "the notebook's answers were too large to read in full; what was read is graded"
+        elif not verdict.get("ended"):
+            message = "the notebook stopped before its last cell (it exited or crashed); what it answered before is graded"
+        row = self._row(submission, GRADED, message, start)
+        row.questions = {name: bounded(QuestionResult(name, float(q["score"]), float(q["max_score"]), list(q["messages"])),
+                                       self.points[name])
+                         for name, q in verdict["questions"].items() if name in self.points}
+        row.score = sum(q.score for q in row.questions.values())
+        row.cell_errors = verdict.get("cell_errors", [])
+        return row
+
+    def close(self) -> None:
+        """Stop the worker and the judge, and remove the unpacked autograder."""
+        if self._pool is not None:
+            self._pool.close()
+        if self._judge is not None:
+            self._judge.close()
+        self._private.cleanup()
+
+    def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
+        return SubmissionResult(submission=submission.id, path=str(submission.path), status=status,
+                                max_score=self.max_score, message=message, seconds=time.monotonic() - start,
+                                isolation=self.isolation)
+
+
+def notebook_cells(notebook: Path) -> list[str]:
+    """The sources of a notebook's code cells, in order."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return [cell.source for cell in nb.cells if cell.cell_type == "code"]
+
+
+def answer_names(tests_dir: Path) -> dict[str, list[str]]:
+    """For each question, the answer names its tests read (their parameters), read without running them."""
+    names: dict[str, list[str]] = {}
+    for path in sorted(tests_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        question = str(_module_constants(path.read_text(encoding="utf-8")).get("name", path.stem))
+        found: list[str] = []
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                found += [a.arg for a in node.args.args if a.arg != "env" and a.arg not in found]
+        names[question] = found
+    return names
+
+
+def _safe_extract(archive: zipfile.ZipFile, target: Path) -> None:
+    """Unpack an (instructor's) zip, refusing entries that would land outside ``target``."""
+    root = target.resolve()
+    for info in archive.infolist():
+        destination = (root / info.filename).resolve()
+        if root not in destination.parents and destination != root:
+            raise ValueError(f"the autograder zip has an entry outside its folder: {info.filename}")
+    archive.extractall(root)
 
 
 def autograded_questions(autograder_zip: Path) -> tuple[list[str], dict[str, float]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -25,12 +26,12 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
         writer.writeheader()
         for result in sorted(results, key=lambda r: r.submission):
             row = {
-                "submission": result.submission,
+                "submission": spreadsheet_safe(result.submission),
                 "status": result.status,
                 "score": _number(result.score),
                 "max_score": _number(result.max_score),
-                "message": result.message,
-                "path": result.path,
+                "message": spreadsheet_safe(result.message),
+                "path": spreadsheet_safe(result.path),
             }
             for name in questions:
                 question = result.questions.get(name)
@@ -42,11 +43,13 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
 def write_feedback(result: SubmissionResult, questions: list[str], folder: Path) -> Path:
     """A Markdown page for the student: per question, passed or not, points, and what to fix."""
     folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Feedback for {result.submission}", ""]
+    lines = [f"# Feedback for {markdown_safe(result.submission)}", ""]
     if result.status != GRADED:
-        lines += [f"**Your notebook could not be graded ({result.status}).** {result.message}", "",
+        lines += [f"**Your notebook could not be graded ({result.status}).** {markdown_safe(result.message)}", "",
                   "Please fix this and hand it in again, or ask your instructor."]
     else:
+        if result.message:
+            lines += [f"*Note: {markdown_safe(result.message)}*", ""]
         lines += [f"**Autograded score: {_number(result.score)} / {_number(result.max_score)}**", "",
                   "Written answers are marked separately by your instructor.", "",
                   "| Question | Result | Points |", "|---|---|---|"]
@@ -62,8 +65,15 @@ def write_feedback(result: SubmissionResult, questions: list[str], folder: Path)
             lines += ["", "## What to look at", ""]
             for name, q in details:
                 lines.append(f"### {name}")
-                lines += [f"- {_escape(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
+                lines += [f"- {markdown_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
                 lines.append("")
+    if result.cell_errors:
+        lines += ["", "## Cells that raised an error", "",
+                  "The rest of the notebook still ran; answers set in or after these cells may be missing.", ""]
+        for error in result.cell_errors:
+            part = f" (part {markdown_safe(str(error.get('question')))})" if error.get("question") not in (None, "", "None") else ""
+            lines.append(f"- cell {markdown_safe(str(error.get('cell')))}{part}: "
+                         f"{markdown_safe(str(error.get('type')))}: {markdown_safe(str(error.get('message')))}")
     path = folder / f"{result.submission}.md"
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return path
@@ -75,6 +85,7 @@ def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
         {
             "submission": r.submission, "path": r.path, "status": r.status, "score": r.score,
             "max_score": r.max_score, "message": r.message, "seconds": round(r.seconds, 2),
+            "isolation": r.isolation, "cell_errors": r.cell_errors,
             "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages}
                           for n, q in r.questions.items()},
         }
@@ -99,7 +110,8 @@ def submission_result(result: SubmissionResult, questions: list[str]) -> dict:
             tests.append({"name": name, "status": "passed" if q.passed else "failed", "score": q.score,
                           "max_score": q.max_score, "message": "; ".join(dict.fromkeys(q.messages))})
     return {"submission": result.submission, "status": result.status, "score": result.score or 0.0,
-            "max_score": result.max_score, "message": result.message, "tests": tests}
+            "max_score": result.max_score, "message": result.message, "tests": tests,
+            "cell_errors": result.cell_errors, "isolation": result.isolation}
 
 
 def write_submission_results(results: list[SubmissionResult], questions: list[str], folder: Path) -> list[Path]:
@@ -113,11 +125,13 @@ def write_submission_results(results: list[SubmissionResult], questions: list[st
     return written
 
 
-def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5) -> str:
-    """A Markdown summary: count per status, mean score, the questions most often failed."""
+def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5,
+                  isolation: str = "") -> str:
+    """A Markdown summary: how student code ran, count per status, mean score, the questions most often failed."""
     counts = Counter(r.status for r in results)
     graded = [r for r in results if r.status == GRADED]
-    lines = ["| status | submissions |", "|---|---|"]
+    lines = [f"Student code: {markdown_safe(isolation)}", ""] if isolation else []
+    lines += ["| status | submissions |", "|---|---|"]
     lines += [f"| {status} | {counts.get(status, 0)} |" for status in STATUSES]
     lines.append(f"| **total** | {len(results)} |")
     lines.append("")
@@ -142,5 +156,18 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+
+
+def markdown_safe(text: str) -> str:
+    """Text a student controls, shown as itself in Markdown (and the HTML it renders to): one line,
+    Markdown punctuation escaped, ``<``, ``>`` and ``&`` as entities, so nothing in it is markup."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A grades.csv cell a spreadsheet will not run as a formula (OWASP's CSV-injection rule)."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +35,10 @@ class SubmissionResult:
     questions: dict[str, QuestionResult] = field(default_factory=dict)
     message: str = ""
     seconds: float = 0.0
+    #: cells of the notebook that raised: cell number, the part it belongs to, exception type and message
+    cell_errors: list[dict] = field(default_factory=list)
+    #: how isolated the student's code ran (see ``sandbox.Isolation.describe``)
+    isolation: str = ""
 
 
 # One failed test case in Otter's output ends with the exception's line,
@@ -56,9 +61,21 @@ def failure_messages(output: str) -> list[str]:
 
 def question_from_otter(test: dict) -> QuestionResult:
     """A ``QuestionResult`` from one entry of Otter's ``results.json``."""
-    return QuestionResult(
+    return bounded(QuestionResult(
         name=test["name"],
         score=float(test.get("score") or 0.0),
         max_score=float(test.get("max_score") or 0.0),
         messages=failure_messages(test.get("output", "")),
-    )
+    ))
+
+
+def bounded(question: QuestionResult, max_score: float | None = None) -> QuestionResult:
+    """The question with its score kept between 0 and its maximum, whatever a results file said.
+
+    ``max_score`` is the question's points as the autograder defines them; it
+    overrides a maximum read from a results file.
+    """
+    top = question.max_score if max_score is None else max_score
+    top = top if math.isfinite(top) and top >= 0 else 0.0
+    score = question.score if math.isfinite(question.score) else 0.0
+    return QuestionResult(question.name, min(max(score, 0.0), top), top, question.messages)

@@ -1,0 +1,146 @@
+"""The judge: runs the hidden tests on the answers a worker reported, in a process of its own.
+
+It runs the autograder zip's own test files with Otter's own test runner, so
+scores are computed exactly as ``otter run`` computes them, but on the plain
+data the student's process sent out (``answer_facts.from_plain``), never on
+the student's live objects. Nothing here runs student code.
+
+``Judge`` is the client the engine uses; ``python -m lmm_seminar.grading.judge
+FILES TESTS`` is the process itself: one JSON request per line on stdin (the
+path of a worker's output), one JSON verdict per line on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .results import failure_messages
+
+#: Largest worker output read; the worker stops a submission at 16 MiB already.
+MAX_OUTPUT = 17 * 1024 * 1024
+
+
+class Judge:
+    """A judge process for one grading run; ``judge`` is safe to call from several threads."""
+
+    def __init__(self, files_dir: Path, tests_dir: Path):
+        self._lock = threading.Lock()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        self.process = subprocess.Popen([sys.executable, "-m", "lmm_seminar.grading.judge", str(files_dir), str(tests_dir)],
+                                        cwd=files_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        env=env, bufsize=1)
+        ready = self.process.stdout.readline()
+        if not ready.startswith("{"):
+            raise RuntimeError("the judge process did not start")
+
+    def judge(self, output: Path) -> dict:
+        """The verdict on one worker output: per question score, max_score and messages."""
+        with self._lock:
+            self.process.stdin.write(json.dumps({"output": str(output)}) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the judge process stopped")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# ------------------------------------------------------------------------------------- the process
+
+
+def read_worker_output(path: Path) -> tuple[dict[str, dict], list[dict], bool]:
+    """Snapshots per question (the first one reported wins), cell errors, and whether the run ended."""
+    snapshots: dict[str, dict] = {}
+    errors: list[dict] = []
+    ended = False
+    if not path.is_file():
+        return snapshots, errors, ended
+    with path.open("rb") as f:
+        data = f.read(MAX_OUTPUT)
+    for raw in data.splitlines():
+        try:
+            line = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            continue
+        if not isinstance(line, dict):
+            continue
+        if isinstance(line.get("question"), str) and isinstance(line.get("answers"), dict):
+            snapshots.setdefault(line["question"], line["answers"])
+        elif isinstance(line.get("cell_error"), dict):
+            error = line["cell_error"]
+            errors.append({k: str(error.get(k, ""))[:500] for k in ("cell", "question", "type", "message")})
+        elif line.get("end") is True:
+            ended = True
+    return snapshots, errors, ended
+
+
+def load_hidden_tests(tests_dir: Path) -> dict:
+    """Otter's test files of the zip, by question, keeping the hidden (graded) test cases only.
+
+    The public ones are the student's own checks, worth no points, and read
+    live objects that never leave the student's process.
+    """
+    from otter.test_files import ExceptionTestFile
+
+    tests = {}
+    for path in sorted(tests_dir.glob("*.py")):
+        test_file = ExceptionTestFile.from_file(str(path))
+        test_file.test_cases = [case for case in test_file.test_cases if case.hidden]
+        tests[test_file.name] = test_file
+    return tests
+
+
+def judge_snapshots(tests: dict, snapshots: dict[str, dict]) -> dict[str, dict]:
+    """Run each question's hidden tests on the answers reported for that question."""
+    # the zip's own copy, the one its answer_checks recognises facts of
+    from answer_facts import from_plain
+
+    verdicts = {}
+    for question, test_file in tests.items():
+        answers = snapshots.get(question, {})
+        env = {str(name): from_plain(data) for name, data in answers.items()}
+        test_file.run(env)
+        possible = float(test_file.possible)
+        score = min(max(float(test_file.score), 0.0), possible)
+        messages = failure_messages("\n".join(r.message for r in test_file.test_case_results if not r.passed))
+        verdicts[question] = {"score": score, "max_score": possible, "messages": messages}
+    return verdicts
+
+
+def main(argv: list[str]) -> None:
+    files_dir, tests_dir = Path(argv[0]), Path(argv[1])
+    os.chdir(files_dir)
+    sys.path.insert(0, str(files_dir))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    tests = load_hidden_tests(tests_dir)
+    import sleepstudy_reference  # noqa: F401  (compute the reference once, before the first request)
+
+    if hasattr(sleepstudy_reference, "answers"):
+        sleepstudy_reference.answers()
+    print(json.dumps({"ready": True, "questions": sorted(tests)}), flush=True)
+    for request in sys.stdin:
+        try:
+            snapshots, errors, ended = read_worker_output(Path(json.loads(request)["output"]))
+            print(json.dumps({"questions": judge_snapshots(tests, snapshots), "cell_errors": errors,
+                              "ended": ended}), flush=True)
+        except Exception as error:  # a bug here must not stop the run; the engine turns it into an error row
+            print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

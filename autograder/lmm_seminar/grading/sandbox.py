@@ -1,0 +1,290 @@
+"""Start and feed the warm worker (``runner/worker.py``), inside bubblewrap when the machine allows it.
+
+The worker's sandbox sees: the system's libraries, the Python installation,
+the assignment's data (read-only), a private scratch folder and /tmp per
+submission, and the job folder (hidden again from each student's process).
+It does not see the autograder, the reference module, other submissions or
+the output folder, and it has no network. Per submission the worker adds a
+PID namespace, an unprivileged uid, resource limits and, where this machine
+lets us make cgroups, a memory and a process cap for the whole process tree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..shipped import answer_facts, answer_probes
+
+WORKER = Path(__file__).resolve().parents[1] / "runner" / "worker.py"
+#: uids the students' processes run as, one per job in turn (so their process counts are apart).
+FIRST_UID = 61000
+#: Memory and process limits of one submission: a correct notebook peaks near 400 MiB and 1 process.
+DEFAULT_MEMORY = 2 * 1024**3
+DEFAULT_PROCESSES = 64
+#: Scratch space (and largest file) a submission may write.
+SCRATCH_BYTES = 256 * 1024**2
+#: How long the worker may take to import the libraries before grading starts.
+STARTUP_SECONDS = 180
+
+
+class SandboxUnavailable(RuntimeError):
+    """No usable sandbox on this machine (and one was required)."""
+
+
+@dataclass
+class Isolation:
+    """How isolated the students' code runs, for the summary and results.json."""
+
+    sandbox: str  # "bubblewrap" or "none"
+    features: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.sandbox != "none"
+
+    def describe(self) -> str:
+        if not self.sandboxed:
+            return f"not sandboxed ({self.reason}): student code ran in a forked process with time and memory limits only"
+        return f"sandboxed with bubblewrap: {', '.join(self.features)}"
+
+
+def sandbox_problem() -> str | None:
+    """Why bubblewrap cannot be used here, or None when it can."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed; on Debian: apt-get install bubblewrap"
+    if os.geteuid() != 0:
+        return "the sandbox needs root (to switch each submission to its own uid)"
+    probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--die-with-parent",
+                            "--cap-add", "CAP_SYS_ADMIN", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bubblewrap does not run here: {probe.stderr.strip()[:200]}"
+    return None
+
+
+@dataclass
+class JobOutcome:
+    """What the worker reported for one job, and where its output is."""
+
+    report: dict
+    output: Path
+
+
+class WorkerPool:
+    """One warm worker (a zygote) serving every submission of a grading run."""
+
+    def __init__(self, data_dir: Path | None, *, require_sandbox: bool = False,
+                 memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES):
+        problem = sandbox_problem()
+        if problem and require_sandbox:
+            raise SandboxUnavailable(f"--require-sandbox: {problem}")
+        self.memory, self.processes = memory, processes
+        self.root = Path(tempfile.mkdtemp(prefix="lmm-worker-"))
+        os.chmod(self.root, 0o700)
+        self.lib = self.root / "lib"
+        self.lib.mkdir()
+        for module in (WORKER, Path(answer_facts.__file__), Path(answer_probes.__file__)):
+            shutil.copy2(module, self.lib / module.name)
+        self.jobs = self.root / "jobs"
+        self.jobs.mkdir(mode=0o700)
+        self.data_dir = data_dir
+        self.cgroups: list[Path] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._waiting: dict[str, tuple[threading.Event, dict]] = {}
+        if problem:
+            self.isolation = Isolation("none", reason=problem)
+            command = [sys.executable, "-I", "-B", str(self.lib / "worker.py"), "--plain"]
+        else:
+            self.cgroups = _make_cgroups()
+            self.isolation = Isolation("bubblewrap", [
+                "no network", "read-only system", "only the data and a private scratch folder visible",
+                "own PID namespace per submission", "unprivileged uid", "limits on memory, processes, file size and time",
+            ] + (["cgroup caps on memory and processes"] if self.cgroups else []))
+            command = self._bwrap_command()
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        cwd=self.root, env=_worker_env(), text=True, bufsize=1)
+        self._wait_until_ready()
+        self._reader = threading.Thread(target=self._read_reports, daemon=True)
+        self._reader.start()
+
+    # -------------------------------------------------------------------------------- setup
+
+    def _bwrap_command(self) -> list[str]:
+        args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--clearenv", "--hostname", "grading"]
+        for cap in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL"):
+            args += ["--cap-add", cap]
+        args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+        for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        made: set[str] = set()
+        for prefix in sorted({sys.base_prefix, sys.prefix}):
+            if not prefix.startswith("/usr"):
+                # bubblewrap makes missing parent folders private (0700); the student's uid must pass through
+                # them to reach the interpreter, so make them world-traversable first
+                for parent in reversed(Path(prefix).parents[:-1]):
+                    if str(parent) not in made:
+                        args += ["--perms", "0755", "--dir", str(parent)]
+                        made.add(str(parent))
+                args += ["--ro-bind", prefix, prefix]
+        args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", "/scratch",
+                 "--ro-bind", str(self.lib), "/worker", "--bind", str(self.jobs), "/jobs"]
+        if self.data_dir is not None:
+            args += ["--ro-bind", str(self.data_dir), "/data"]
+        for group in self.cgroups:
+            args += ["--bind", str(group), f"/cgroup/{group.parent.name}"]
+        for name, value in _worker_env().items():
+            args += ["--setenv", name, value]
+        return args + ["--chdir", "/", sys.executable, "-I", "-B", "/worker/worker.py"]
+
+    def _wait_until_ready(self) -> None:
+        result: dict = {}
+
+        def read_first_line() -> None:
+            result["line"] = self.process.stdout.readline()
+
+        reader = threading.Thread(target=read_first_line, daemon=True)
+        reader.start()
+        reader.join(STARTUP_SECONDS)
+        line = result.get("line", "")
+        if not line.startswith("{"):
+            self.process.kill()
+            error = self.process.stderr.read()[-2000:] if not reader.is_alive() else "no answer in time"
+            self.close()
+            raise RuntimeError(f"the grading worker did not start: {error.strip() or line.strip()}")
+
+    # -------------------------------------------------------------------------------- jobs
+
+    def run(self, cells: list[str], questions: dict[str, list[str]], timeout: float, notebook: str = "{}") -> JobOutcome:
+        """Run one notebook's cells in a fresh sandboxed process; wait for the worker's report.
+
+        ``questions`` names the answers to report per question; ``notebook`` is
+        the notebook's text, put beside the cells as the student had it.
+        """
+        number = next(self._ids)
+        job_id = f"job{number}"
+        folder = self.jobs / job_id
+        folder.mkdir()
+        (folder / "input.json").write_text(json.dumps({"cells": cells, "questions": questions, "notebook": notebook}), encoding="utf-8")
+        inside = Path("/jobs") if self.isolation.sandboxed else self.jobs
+        job = {
+            "job": job_id, "input": str(inside / job_id / "input.json"), "output": str(inside / job_id / "output.jsonl"),
+            "scratch": "/scratch" if self.isolation.sandboxed else str(folder / "scratch"),
+            "data": str(self.data_dir) if self.data_dir else None, "timeout": timeout, "memory": self.memory,
+            "processes": self.processes, "uid": FIRST_UID + number % 1000, "scratch_bytes": SCRATCH_BYTES,
+        }
+        done = threading.Event()
+        report: dict = {}
+        with self._lock:
+            self._waiting[job_id] = (done, report)
+            try:
+                self.process.stdin.write(json.dumps(job) + "\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                report.update(status="crashed", detail="the grading worker has stopped")
+                done.set()
+        if not done.wait(timeout + 60):
+            report.setdefault("status", "crashed")
+            report.setdefault("detail", "the grading worker did not report back")
+        return JobOutcome(report, folder / "output.jsonl")
+
+    def discard(self, outcome: JobOutcome) -> None:
+        """Remove a finished job's files and cgroups (their peak memory goes into the report first)."""
+        job = outcome.output.parent.name
+        for group in self.cgroups:
+            folder = group / job
+            if (folder / "memory.max_usage_in_bytes").is_file():
+                try:
+                    outcome.report["peak_memory"] = int((folder / "memory.max_usage_in_bytes").read_text())
+                except (OSError, ValueError):
+                    pass
+            _remove_cgroup(folder)
+        if os.environ.get("LMM_SEMINAR_KEEP_JOBS"):  # for debugging the grader itself
+            return
+        shutil.rmtree(outcome.output.parent, ignore_errors=True)
+
+    def _read_reports(self) -> None:
+        for line in self.process.stdout:
+            try:
+                report = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            with self._lock:
+                waiting = self._waiting.pop(str(report.get("job")), None)
+            if waiting:
+                waiting[1].update(report)
+                waiting[0].set()
+        with self._lock:  # the worker is gone: nobody is left to report
+            for done, report in self._waiting.values():
+                report.update(status="crashed", detail="the grading worker stopped")
+                done.set()
+            self._waiting.clear()
+
+    def close(self) -> None:
+        """Stop the worker and remove its files and cgroups."""
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()
+            self.process.wait(timeout=30)
+        except (subprocess.TimeoutExpired, OSError, AttributeError):
+            self.process.kill()
+        for group in self.cgroups:
+            for child in group.iterdir() if group.exists() else []:
+                if child.is_dir():
+                    _remove_cgroup(child)
+            _remove_cgroup(group)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _worker_env() -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+    }
+
+
+def _make_cgroups() -> list[Path]:
+    """A memory and a pids cgroup (v1) for this run's jobs, where the machine lets us make them."""
+    made = []
+    for controller in ("memory", "pids"):
+        root = Path("/sys/fs/cgroup") / controller
+        group = root / f"lmm-seminar-{os.getpid()}"
+        try:
+            group.mkdir()
+            made.append(group)
+        except OSError:
+            continue
+    return made
+
+
+def _remove_cgroup(group: Path, attempts: int = 50) -> None:
+    """Kill whatever is left in a cgroup and remove it (the keeper may still be exiting)."""
+    for _ in range(attempts):
+        try:
+            for pid in (group / "cgroup.procs").read_text().split():
+                try:
+                    os.kill(int(pid), 9)
+                except OSError:
+                    pass
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.02)

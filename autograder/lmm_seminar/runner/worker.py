@@ -1,0 +1,395 @@
+"""The warm worker: runs students' notebooks, one fresh process each, and reports answers as plain data.
+
+This file runs *inside* the sandbox (bubblewrap, started by
+``lmm_seminar.grading.sandbox``) next to ``answer_facts.py`` and
+``answer_probes.py`` and nothing else of ours: never the hidden tests, the
+check helpers or the reference solution.
+
+Three kinds of process, after PrairieLearn's zygote:
+
+* the **zygote** imports the libraries students use (a few seconds, once),
+  then reads jobs from stdin, one JSON line each, and forks a keeper per job;
+* the **keeper** (root inside the sandbox) reads the job, gives it a private
+  scratch folder and /tmp, moves itself into the job's cgroup, hides the job
+  folder and the cgroups, unshares a PID namespace and forks the student's
+  process, then relays its output (bounded) to the job's output file, kills it
+  at the deadline, and reports one JSON line on stdout;
+* the **student's process** is PID 1 of its own namespace (so everything it
+  starts dies with it, however it detaches), drops to an unprivileged uid with
+  resource limits, runs the cells as IPython does, and writes one JSON line per
+  question: the facts of that question's answers, taken right after its
+  ``grader.check`` cell (or at the end, for a question without one).
+
+Without a sandbox (``--plain``) the keeper only forks: no namespaces, no uid
+change, no cgroups. The grade summary says so.
+
+Why not a library: the fork-after-import pattern needs a process that forks
+*itself* (multiprocessing's forkserver can preload modules, but gives no PID
+namespace, uid drop or mount changes between fork and the student's code);
+bubblewrap is the sandbox, this file only adds the per-submission steps that
+bubblewrap cannot do for a forked rather than an executed process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWPID = 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+
+#: Most bytes of answers a submission may report; the seminar's take about 100 kB.
+MAX_OUTPUT = 16 * 1024 * 1024
+
+_CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["'](?P<question>\w+)["']\s*\)\s*;?\s*$""")
+_OTTER_INIT = re.compile(r"""otter\.Notebook\(\s*["']([^"'/\\]+\.ipynb)["']""")
+_SKIPPED_CELL = re.compile(r"""^\s*grader\.(export|check_all)\(.*\)\s*;?\s*$""", re.DOTALL)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)), f"mount {target}")
+
+
+def _b(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+# ------------------------------------------------------------------------------------- zygote
+
+
+def preload() -> None:
+    """Import what students use, so every forked child starts warm."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import seaborn  # noqa: F401
+    import statsmodels.api  # noqa: F401
+    import statsmodels.formula.api  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+
+    try:
+        import otter  # noqa: F401  (the notebook's first cell imports it)
+    except ImportError:
+        pass
+    import answer_facts  # noqa: F401
+    # Warm the lazily imported parts a fit touches (the formula parser, the optimisers).
+    import warnings
+
+    import statsmodels.formula.api as smf
+
+    frame = pandas.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, 7.0], "x": [0, 1, 2, 0, 1, 2], "g": [1, 1, 1, 2, 2, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        smf.ols("y ~ x", frame).fit()
+        smf.mixedlm("y ~ x", frame, groups=frame["g"]).fit()
+    matplotlib.pyplot.subplots()
+    matplotlib.pyplot.close("all")
+
+
+def zygote(plain: bool) -> None:
+    """Read jobs from stdin, fork a keeper for each, reap them; stop at end of input."""
+    preload()
+    _write_line(sys.stdout, {"ready": True, "pid": os.getpid(), "sandboxed": not plain})
+    stdin = sys.stdin.buffer
+    pending = b""
+    while True:
+        _reap()
+        ready, _, _ = select.select([stdin], [], [], 0.5)
+        if not ready:
+            continue
+        chunk = os.read(stdin.fileno(), 65536)
+        if not chunk:
+            break
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            if line.strip():
+                job = json.loads(line)
+                if os.fork() == 0:
+                    _keeper_main(job, plain)
+    _reap(block=True)
+
+
+def _reap(block: bool = False) -> bool:
+    """Collect finished keepers (all of them, waiting, when ``block``); False when none is left."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
+
+
+def _write_line(stream, data: dict) -> None:
+    # One write of one line: below PIPE_BUF, so keepers writing at once do not interleave.
+    stream.write(json.dumps(data) + "\n")
+    stream.flush()
+
+
+# ------------------------------------------------------------------------------------- keeper
+
+
+def _keeper_main(job: dict, plain: bool) -> None:
+    code = 0
+    try:
+        report = keeper(job, plain)
+    except BaseException as error:  # report, never leave the grader waiting
+        report = {"status": "crashed", "detail": f"{type(error).__name__}: {error}",
+                  "trace": traceback.format_exc(limit=3)}
+        code = 1
+    report["job"] = job["job"]
+    try:
+        _write_line(sys.stdout, report)
+    finally:
+        os._exit(code)
+
+
+def keeper(job: dict, plain: bool) -> dict:
+    """Run one submission in a fresh student process; return how it ended."""
+    start = time.monotonic()
+    with open(job["input"], encoding="utf-8") as f:
+        task = json.load(f)
+    output = open(job["output"], "wb")
+    scratch = job["scratch"]
+    cgroups = [] if plain else _enter_cgroups(job)
+    if not plain:
+        _isolate_filesystem(job)
+    read_end, write_end = os.pipe()
+    if not plain:
+        _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        output.close()
+        job["_out_fd"] = write_end
+        _student_main(task, write_end, scratch, job, plain)
+    os.close(write_end)
+    status, truncated, size = "finished", False, 0
+    deadline = start + float(job["timeout"])
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            status = "timeout"
+            break
+        ready, _, _ = select.select([read_end], [], [], min(remaining, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(read_end, 1 << 16)
+        if not chunk:
+            break
+        if size + len(chunk) > MAX_OUTPUT:
+            truncated = True
+            status = "too much output"
+            break
+        output.write(chunk)
+        size += len(chunk)
+    output.close()
+    os.kill(pid, signal.SIGKILL)  # PID 1 of its namespace: everything it started goes with it
+    _, wait_status = os.waitpid(pid, 0)
+    report = {"status": status, "seconds": round(time.monotonic() - start, 3), "truncated": truncated}
+    if os.WIFEXITED(wait_status):
+        report["exit"] = os.WEXITSTATUS(wait_status)
+    elif os.WTERMSIG(wait_status) != signal.SIGKILL or status == "finished":
+        report["signal"] = os.WTERMSIG(wait_status)
+    report["cgroups"] = len(cgroups)  # the grader reads their peak memory and removes them
+    if plain:
+        _kill_leftovers_plain(pid)
+    return report
+
+
+def _enter_cgroups(job: dict) -> list[str]:
+    """Put this keeper (and so everything it forks) into the job's memory and pids cgroups."""
+    groups = []
+    for controller, limits in (("memory", {"memory.limit_in_bytes": job["memory"]}),
+                               ("pids", {"pids.max": job["processes"]})):
+        root = f"/cgroup/{controller}"
+        if not os.path.isdir(root):
+            continue
+        group = f"{root}/{job['job']}"
+        os.mkdir(group)
+        for name, value in limits.items():
+            with open(f"{group}/{name}", "w") as f:
+                f.write(str(value))
+        with open(f"{group}/cgroup.procs", "w") as f:
+            f.write(str(os.getpid()))
+        groups.append(group)
+    return groups
+
+
+def _isolate_filesystem(job: dict) -> None:
+    """A mount namespace of the keeper's own: private scratch and /tmp, job files and cgroups hidden."""
+    _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    uid = int(job["uid"])
+    scratch = job["scratch"]
+    for folder, size in ((scratch, job["scratch_bytes"]), ("/tmp", job["scratch_bytes"])):
+        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0755,uid={uid},gid={uid}")
+    if os.path.isdir("/data"):
+        os.mkdir(f"{scratch}/data")
+        _mount("/data", f"{scratch}/data", None, MS_BIND | MS_REC)
+        _mount(None, f"{scratch}/data", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for hidden in ("/jobs", "/cgroup"):
+        if os.path.isdir(hidden):
+            _mount("tmpfs", hidden, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+
+
+def _kill_leftovers_plain(pid: int) -> None:
+    # Without a PID namespace, a process group is the best that can be done.
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------------------------- student
+
+
+def _student_main(task: dict, out_fd: int, scratch: str, job: dict, plain: bool) -> None:
+    code = 0
+    try:
+        _enter_student_process(scratch, job, plain)
+        with os.fdopen(out_fd, "w", encoding="utf-8", closefd=False) as out:
+            run_notebook(task, out)
+    except BaseException as error:  # anything the student's code did to the runner itself
+        code = 3
+        try:  # say what stopped the run (the judge ignores it; it is there for whoever debugs the grader)
+            os.write(out_fd, (json.dumps({"runner_error": f"{type(error).__name__}: {error}"[:1000]}) + "\n").encode())
+        except OSError:
+            pass
+    os._exit(code)
+
+
+def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
+    if plain:
+        os.setpgid(0, 0)
+        os.makedirs(scratch, exist_ok=True)
+        data = job.get("data")
+        if data and not os.path.exists(f"{scratch}/data"):
+            os.symlink(data, f"{scratch}/data")
+    else:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # shows this namespace only
+    os.chdir(scratch)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    # Nothing of the zygote's or the keeper's (the job list on stdin, the report pipe) stays open.
+    out_fd = job["_out_fd"]
+    os.closerange(3, out_fd)
+    os.closerange(out_fd + 1, 65536)
+    os.environ.update({"HOME": scratch, "TMPDIR": "/tmp" if not plain else scratch, "MPLBACKEND": "Agg"})
+    limits = {
+        resource.RLIMIT_AS: int(job["memory"]),
+        resource.RLIMIT_FSIZE: int(job["scratch_bytes"]),
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_NOFILE: 256,
+        resource.RLIMIT_CPU: int(float(job["timeout"])) + 5,
+    }
+    if not plain:
+        limits[resource.RLIMIT_NPROC] = int(job["processes"])
+    for which, value in limits.items():
+        resource.setrlimit(which, (value, value))
+    if not plain:
+        uid = int(job["uid"])
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # from root to another uid: every capability is dropped
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def cell_questions(cells: list[str]) -> list[str | None]:
+    """For each cell, the question whose check comes next (the part the cell belongs to)."""
+    owners: list[str | None] = [None] * len(cells)
+    upcoming = None
+    for index in range(len(cells) - 1, -1, -1):
+        match = _CHECK_CELL.match(cells[index])
+        if match:
+            upcoming = match.group("question")
+        owners[index] = upcoming
+    return owners
+
+
+def run_notebook(task: dict, out) -> None:
+    """Run the cells as a kernel would and write the facts of each question's answers."""
+    import answer_facts
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    questions: dict[str, list[str]] = task["questions"]
+    cells: list[str] = task["cells"]
+    owners = cell_questions(cells)
+    # otter.Notebook("name.ipynb") in the first cell wants its notebook beside it, as in the student's folder
+    names = [m.group(1) for m in map(_OTTER_INIT.search, cells) if m] or ["submission.ipynb"]
+    with open(os.path.basename(names[0]), "w", encoding="utf-8") as f:
+        f.write(task.get("notebook", "{}"))
+    taken: set[str] = set()
+
+    def snapshot(question: str, where: str) -> None:
+        answers = {}
+        for name in questions.get(question, []):
+            value = shell.user_ns.get(name, _MISSING)
+            try:
+                answers[name] = {"kind": "missing"} if value is _MISSING else answer_facts.to_plain(value, name)
+            except Exception as error:  # a value whose own methods raise
+                answers[name] = {"kind": "other", "type": type(value).__name__, "has_figure": False,
+                                 "text": f"could not be read ({type(error).__name__})"}
+        out.write(json.dumps({"question": question, "at": where, "answers": answers}) + "\n")
+        out.flush()
+        taken.add(question)
+
+    errors = []
+    for index, source in enumerate(cells):
+        match = _CHECK_CELL.match(source)
+        if match:
+            if match.group("question") in questions and match.group("question") not in taken:
+                snapshot(match.group("question"), f"cell {index + 1}")
+            continue
+        if _SKIPPED_CELL.match(source):
+            continue
+        result = shell.run_cell(source, store_history=True)
+        error = result.error_before_exec or result.error_in_exec
+        if error is not None:
+            errors.append({"cell": index + 1, "question": owners[index], "type": type(error).__name__,
+                           "message": str(error)[:500]})
+            out.write(json.dumps({"cell_error": errors[-1]}) + "\n")
+            out.flush()
+    for question in questions:
+        if question not in taken:
+            snapshot(question, "end")
+    out.write(json.dumps({"end": True}) + "\n")
+    out.flush()
+
+
+_MISSING = object()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    zygote(plain="--plain" in sys.argv[1:])
