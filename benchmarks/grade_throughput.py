@@ -1,17 +1,21 @@
-"""Grading throughput: ``lmm-seminar grade`` against one ``otter run`` after another.
+"""Grading throughput: the sandbox engine, the otter engine, and one ``otter run`` after another.
 
-Grades N copies of the correct (solution) notebook both ways on this machine,
-in one run, and prints seconds per submission for each and their ratio. This
-is the baseline for later work on a faster grading engine.
+Grades N copies of the correct (solution) notebook three ways on this machine,
+in one run: ``lmm-seminar grade`` with the default sandbox engine (sandbox
+required), with ``--engine otter``, and plain ``otter run`` per notebook. It
+checks that all three give every copy the same score, and prints seconds per
+submission, the ratios, and the peak memory.
 
-    python benchmarks/grade_throughput.py --copies 8
+    python benchmarks/grade_throughput.py --copies 40
 
-Both ways use the same autograder zip (the current release's, built if missing).
+All three use the same autograder zip (the current release's, built if missing).
+The sandbox engine's time includes starting its warm worker once per run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -35,22 +39,29 @@ def ensure_release() -> Path:
     return zip_path
 
 
-def time_lmm_seminar(folder: Path, autograder: Path, jobs: int, out: Path) -> float:
+def time_lmm_seminar(folder: Path, autograder: Path, jobs: int, out: Path, engine: str) -> tuple[float, list[float]]:
     command = [str(Path(sys.executable).with_name("lmm-seminar")), "grade", str(folder), "--autograder", str(autograder),
-               "--out", str(out), "--jobs", str(jobs), "--no-progress"]
+               "--out", str(out), "--jobs", str(jobs), "--no-progress", "--engine", engine]
+    if engine == "sandbox":
+        command.append("--require-sandbox")
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, text=True)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    scores = [r["score"] for r in sorted(json.loads((out / "results.json").read_text()), key=lambda r: r["submission"])]
+    return seconds, scores
 
 
-def time_otter_run(notebooks: list[Path], autograder: Path, out: Path) -> float:
+def time_otter_run(notebooks: list[Path], autograder: Path, out: Path) -> tuple[float, list[float]]:
     start = time.perf_counter()
     for index, notebook in enumerate(notebooks):
         target = out / str(index)
         target.mkdir(parents=True)
         subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder), "-o", str(target),
                         str(notebook)], check=True, capture_output=True, text=True)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    scores = [sum(t["score"] for t in json.loads((out / str(i) / "results.json").read_text())["tests"])
+              for i in range(len(notebooks))]
+    return seconds, scores
 
 
 def main() -> None:
@@ -69,16 +80,24 @@ def main() -> None:
             notebooks.append(folder / f"student-{index:03d}.ipynb")
             shutil.copy(solution, notebooks[-1])
 
-        ours = time_lmm_seminar(folder, autograder, args.jobs, Path(tmp) / "lmm")
-        theirs = time_otter_run(notebooks, autograder, Path(tmp) / "otter")
+        runs = {
+            f"grade --engine sandbox --jobs {args.jobs}": time_lmm_seminar(folder, autograder, args.jobs, Path(tmp) / "sandbox", "sandbox"),
+            f"grade --engine otter --jobs {args.jobs}": time_lmm_seminar(folder, autograder, args.jobs, Path(tmp) / "otter-engine", "otter"),
+            "otter run, one after another": time_otter_run(notebooks, autograder, Path(tmp) / "otter"),
+        }
 
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    baseline = runs["otter run, one after another"][0]
     print(f"machine: {os.cpu_count()} cores; {args.copies} copies of the solution notebook")
-    print(f"{'engine':<34}{'total s':>10}{'s/submission':>15}")
-    print(f"{f'lmm-seminar grade --jobs {args.jobs}':<34}{ours:>10.1f}{ours / args.copies:>15.2f}")
-    print(f"{'otter run, one after another':<34}{theirs:>10.1f}{theirs / args.copies:>15.2f}")
-    print(f"speed-up of lmm-seminar grade over sequential otter run: {theirs / ours:.2f}x")
+    print(f"{'engine':<38}{'total s':>10}{'s/submission':>15}{'vs otter run':>14}")
+    for name, (seconds, _) in runs.items():
+        print(f"{name:<38}{seconds:>10.1f}{seconds / args.copies:>15.3f}{baseline / seconds:>13.1f}x")
+    scores = {name: result[1] for name, result in runs.items()}
+    same = len({tuple(s) for s in scores.values()}) == 1
+    print(f"same scores from all three: {'yes' if same else 'NO'} ({sorted(set(scores[next(iter(scores))]))})")
     print(f"largest child process peak memory: {peak_mib:.0f} MiB")
+    if not same:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

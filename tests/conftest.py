@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -106,7 +107,18 @@ def class_folder(release: Release, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def graded_class(release: Release, class_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
     """The whole class graded once, two notebooks at a time, by the installed command."""
-    out = tmp_path_factory.mktemp("graded")
-    completed = lmm_seminar("grade", str(class_folder), "--autograder", str(release.autograder_zip),
-                            "--out", str(out), "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), timeout=3000)
-    return read_grade_run(completed, out)
+    return grade_class(release, class_folder, tmp_path_factory.mktemp("graded"), "sandbox")
+
+
+@pytest.fixture(scope="session")
+def graded_class_by_otter(release: Release, class_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    """The same class graded by the old engine: one ``otter run`` per submission, tests in the kernel."""
+    return grade_class(release, class_folder, tmp_path_factory.mktemp("graded-otter"), "otter")
+
+
+def grade_class(release: Release, class_folder: Path, out: Path, engine: str) -> GradeRun:
+    args = ["grade", str(class_folder), "--autograder", str(release.autograder_zip), "--out", str(out),
+            "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--engine", engine]
+    if engine == "sandbox" and os.environ.get("CI") == "true":
+        args.append("--require-sandbox")  # CI must grade in the sandbox, never silently without it
+    return read_grade_run(lmm_seminar(*args, timeout=3000), out)

@@ -44,3 +44,13 @@ def test_wrong_submission_is_told_what_is_wrong(graded_class, variant):
     for question, words in variant.messages.items():
         messages = " ".join(questions[question]["messages"])
         assert words in messages, f"{question}: {messages}"
+
+
+@pytest.mark.parametrize("variant", CORRECT + WRONG, ids=lambda v: v.name)
+def test_the_sandbox_engine_and_otter_run_give_the_same_verdict(graded_class, graded_class_by_otter, variant):
+    # One set of hidden tests: the judge runs them on reported facts, otter run on the kernel's objects.
+    assert verdict(graded_class, variant.name) == verdict(graded_class_by_otter, variant.name)
+    ours = graded_class.details[variant.name]["questions"]
+    otters = graded_class_by_otter.details[variant.name]["questions"]
+    for question, detail in ours.items():
+        assert set(detail["messages"]) <= set(otters[question]["messages"]), question

@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+#: Largest notebook read (the seminar's, with every figure, is under 1 MB): stops zip bombs and runaway outputs.
+MAX_NOTEBOOK_BYTES = 50 * 1024**2
 _SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX"}
 
 
@@ -93,14 +95,24 @@ def _unpack_zip(path: Path, workdir: Path) -> Path:
                 raise SubmissionProblem("the zip holds no notebook (.ipynb); export it again with grader.export()")
             if len(names) > 1:
                 raise SubmissionProblem(f"the zip holds {len(names)} notebooks ({', '.join(sorted(names))}); hand in one")
-            target = workdir / Path(names[0]).name
-            target.write_bytes(archive.read(names[0]))
+            info = archive.getinfo(names[0])
+            if info.file_size > MAX_NOTEBOOK_BYTES:
+                raise SubmissionProblem(f"the notebook in the zip is too large ({info.file_size / 1024**2:.0f} MB unpacked; "
+                                        f"at most {MAX_NOTEBOOK_BYTES // 1024**2} MB): clear large outputs and export again")
+            target = workdir / Path(names[0]).name  # the name only: entries with ../ land here too
+            with archive.open(info) as source:  # read no more than the limit, whatever the header claims
+                data = source.read(MAX_NOTEBOOK_BYTES + 1)
+            if len(data) > MAX_NOTEBOOK_BYTES:
+                raise SubmissionProblem("the notebook in the zip is too large: clear large outputs and export again")
+            target.write_bytes(data)
             return target
     except zipfile.BadZipFile:
         raise SubmissionProblem("not a valid zip file (damaged or not a zip)") from None
 
 
 def _check_notebook(path: Path) -> None:
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionProblem(f"the notebook is too large (over {MAX_NOTEBOOK_BYTES // 1024**2} MB): clear large outputs and hand it in again")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -321,12 +321,17 @@ def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
         _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
+def _code_only(source: str) -> str:
+    """A cell's source without blank and comment-only lines."""
+    return "\n".join(line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
 def cell_questions(cells: list[str]) -> list[str | None]:
     """For each cell, the question whose check comes next (the part the cell belongs to)."""
     owners: list[str | None] = [None] * len(cells)
     upcoming = None
     for index in range(len(cells) - 1, -1, -1):
-        match = _CHECK_CELL.match(cells[index])
+        match = _CHECK_CELL.match(_code_only(cells[index]))
         if match:
             upcoming = match.group("question")
         owners[index] = upcoming
@@ -366,12 +371,13 @@ def run_notebook(task: dict, out) -> None:
 
     errors = []
     for index, source in enumerate(cells):
-        match = _CHECK_CELL.match(source)
+        code = _code_only(source)
+        match = _CHECK_CELL.match(code)
         if match:
             if match.group("question") in questions and match.group("question") not in taken:
                 snapshot(match.group("question"), f"cell {index + 1}")
             continue
-        if _SKIPPED_CELL.match(source):
+        if _SKIPPED_CELL.match(code):  # exporting or re-checking is the student's business, not grading's
             continue
         result = shell.run_cell(source, store_history=True)
         error = result.error_before_exec or result.error_in_exec
