@@ -20,7 +20,8 @@ EXPECTED = {
     "untouched": ("graded", ""),
     "cell_raises": ("graded", ""),
     "hangs": ("timeout", "grading took longer than"),
-    "kernel_dies": ("error", "kernel died"),
+    # the process exits in its first answer cell: what it answered before (nothing) is graded, and the row says why
+    "kernel_dies": ("graded", "stopped before its last cell"),
     "invalid_json": ("error", "not valid JSON"),
     "empty_notebook": ("error", "empty notebook"),
     "zip_without_notebook": ("error", "the zip holds no notebook"),

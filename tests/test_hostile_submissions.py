@@ -33,7 +33,7 @@ WRONG_R = "correlation = 0.1\n"
 @dataclass(frozen=True)
 class Attack:
     name: str
-    #: code added right after q2c's answer cell (before its check); {out} and {others} are filled in
+    #: code added (a cheat: right after q2c's answer cell; damage: at the end); {out} and {others} are filled in
     cell: str
     #: points expected on q2c (0: the cheat was blocked)
     q2c: float = 0.0
@@ -56,7 +56,10 @@ except Exception:
 """),
     Attack("finds_the_answer_key_by_path", WRONG_R + """
 import glob
-for path in glob.glob("/**/sleepstudy_reference.py", recursive=True) + glob.glob("/proc/*/cwd/**/sleepstudy_reference.py", recursive=True):
+found = glob.glob("/proc/*/cwd/*/sleepstudy_reference.py") + glob.glob("/proc/*/root/tmp/*/files/sleepstudy_reference.py")
+for root in ("/tmp", "/jobs", "/worker", "/data", "/scratch", "/work", "/root", "/autograder", "/home"):
+    found += glob.glob(root + "/**/sleepstudy_reference.py", recursive=True)
+for path in found:
     try:
         space = {}
         exec(open(path).read(), space)
@@ -163,8 +166,9 @@ def hostile_run(release, tmp_path_factory) -> HostileRun:
     nbformat.write(solution, classmate)
     for attack in ATTACKS:
         nb = notebooks.read(release.solution_notebook)
-        source = attack.cell.format(out=out, others=folder)
-        nb.cells.insert(answer_cell + 1, nbformat.v4.new_code_cell(source))
+        source = attack.cell.replace("{out}", str(out)).replace("{others}", str(folder))
+        # a cheat sits before q2c's check (so its answer is the one judged); damage comes at the very end
+        nb.cells.insert(answer_cell + 1 if attack in CHEATS else len(nb.cells), nbformat.v4.new_code_cell(source))
         nbformat.write(nb, folder / f"{attack.name}.ipynb")
     # a zip whose entries climb out of the folder, and a zip bomb
     with zipfile.ZipFile(folder / "zip_with_parent_paths.zip", "w") as archive:

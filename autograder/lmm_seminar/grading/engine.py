@@ -125,6 +125,8 @@ class SandboxEngine:
             _safe_extract(archive, unpacked)
         files, tests = unpacked / "files", unpacked / "tests"
         self.answer_names = answer_names(tests)
+        config = unpacked / "otter_config.json"
+        self.assignment = json.loads(config.read_text()).get("assignment_name") if config.is_file() else None
         self._pool = None
         self._judge = None
         try:
@@ -144,6 +146,7 @@ class SandboxEngine:
                 notebook = prepare_notebook(submission, Path(tmp))
                 cells = notebook_cells(notebook)
                 text = notebook.read_text(encoding="utf-8")
+                self._check_assignment(json.loads(text))
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
         outcome = self._pool.run(cells, self.answer_names, self.timeout, text)
@@ -172,6 +175,14 @@ class SandboxEngine:
         row.score = sum(q.score for q in row.questions.values())
         row.cell_errors = verdict.get("cell_errors", [])
         return row
+
+    def _check_assignment(self, notebook: dict) -> None:
+        """Refuse a notebook of another assignment, as ``otter run`` does."""
+        otter = notebook.get("metadata", {}).get("otter", {})
+        given = otter.get("assignment_name") if isinstance(otter, dict) else None
+        if self.assignment and given and given != self.assignment:
+            raise SubmissionProblem(f"this notebook is for assignment {str(given)[:80]!r}, but this is assignment "
+                                    f"{self.assignment!r}: hand in the notebook of this assignment")
 
     def close(self) -> None:
         """Stop the worker and the judge, and remove the unpacked autograder."""
