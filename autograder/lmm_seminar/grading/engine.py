@@ -210,8 +210,9 @@ def answer_names(tests_dir: Path) -> dict[str, list[str]]:
     """For each question, the answer names its tests read (their parameters), read without running them."""
     names: dict[str, list[str]] = {}
     for path in sorted(tests_dir.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        question = str(_module_constants(path.read_text(encoding="utf-8")).get("name", path.stem))
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        question = str(_module_constants(source).get("name", path.stem))
         found: list[str] = []
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
