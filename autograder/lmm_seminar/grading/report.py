@@ -65,7 +65,7 @@ def write_feedback(result: SubmissionResult, questions: list[str], folder: Path)
             lines += ["", "## What to look at", ""]
             for name, q in details:
                 lines.append(f"### {name}")
-                lines += [f"- {markdown_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
+                lines += [f"- {message_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
                 lines.append("")
     if result.cell_errors:
         lines += ["", "## Cells that raised an error", "",
@@ -165,6 +165,18 @@ def markdown_safe(text: str) -> str:
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+_MESSAGE_SPECIAL = re.compile(r"([\\\[\]|])")
+
+
+def message_safe(text: str) -> str:
+    """A check message in Markdown: our checks write names and values in `backticks`, which stay
+    code; anything a student's answer put into the message (a figure title, say) still cannot
+    become HTML, a link, an image or a table cell, so the page shows only what the check said."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MESSAGE_SPECIAL.sub(r"\\\1", text)
 
 
 def spreadsheet_safe(text: str) -> str:
