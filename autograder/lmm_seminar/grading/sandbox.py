@@ -66,6 +66,11 @@ def sandbox_problem() -> str | None:
         return "bubblewrap (bwrap) is not installed; on Debian: apt-get install bubblewrap"
     if os.geteuid() != 0:
         return "the sandbox needs root (to switch each submission to its own uid)"
+    for prefix in {sys.prefix, sys.base_prefix}:
+        # every submission gets a fresh, empty /tmp, which would hide an interpreter kept there
+        if Path(prefix).resolve().is_relative_to("/tmp"):
+            return (f"the Python environment lives under /tmp ({prefix}), which the sandbox replaces with a "
+                    "private folder for each submission; install it somewhere else")
     probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--die-with-parent",
                             "--cap-add", "CAP_SYS_ADMIN", "true"], capture_output=True, text=True)
     if probe.returncode != 0:
