@@ -59,7 +59,8 @@ def time_otter_run(notebooks: list[Path], autograder: Path, out: Path) -> tuple[
         subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder), "-o", str(target),
                         str(notebook)], check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    scores = [sum(t["score"] for t in json.loads((out / str(i) / "results.json").read_text())["tests"])
+    # Otter's first entry ("Public Tests") carries a status but no score; only graded tests count.
+    scores = [sum(t["score"] for t in json.loads((out / str(i) / "results.json").read_text())["tests"] if "score" in t)
               for i in range(len(notebooks))]
     return seconds, scores
 

@@ -130,9 +130,11 @@ class SandboxEngine:
         self._pool = None
         self._judge = None
         try:
+            # the judge loads its tests and reference while the worker imports its libraries
             self._judge = Judge(files, tests)
             data = files / "data"
             self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox)
+            self._judge.wait_until_ready()
         except BaseException:
             self.close()
             raise

@@ -35,13 +35,21 @@ class Judge:
         self.process = subprocess.Popen([sys.executable, "-m", "lmm_seminar.grading.judge", str(files_dir), str(tests_dir)],
                                         cwd=files_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                         env=env, bufsize=1)
+        self._ready = False
+
+    def wait_until_ready(self) -> None:
+        """Block until the process has loaded the tests and the reference (it starts in the background)."""
+        if self._ready:
+            return
         ready = self.process.stdout.readline()
         if not ready.startswith("{"):
             raise RuntimeError("the judge process did not start")
+        self._ready = True
 
     def judge(self, output: Path) -> dict:
         """The verdict on one worker output: per question score, max_score and messages."""
         with self._lock:
+            self.wait_until_ready()
             self.process.stdin.write(json.dumps({"output": str(output)}) + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()

@@ -347,6 +347,10 @@ def run_notebook(task: dict, out) -> None:
     config = Config()
     config.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=config)
+    # The worker reports each error itself (cell, type, message); IPython's coloured traceback
+    # and its stored copy cost about 0.1 s per failing cell, which nobody reads here.
+    shell.showtraceback = lambda *args, **kwargs: None
+    shell._format_exception_for_storage = lambda *args, **kwargs: {}
     questions: dict[str, list[str]] = task["questions"]
     cells: list[str] = task["cells"]
     owners = cell_questions(cells)
