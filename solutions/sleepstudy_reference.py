@@ -172,7 +172,10 @@ def rmse(observed, fitted) -> float:
 def expected_answers(data: pd.DataFrame) -> dict[str, object]:
     """Every autograded answer of the seminar, under the names the notebook stores it in.
 
-    ``data`` is the raw data as loaded from the CSV.
+    ``data`` is the raw data as loaded from the CSV. Besides the answers it
+    holds what the hidden tests compare wrong answers with (every subject's own
+    line, the maximum-likelihood variance, Spearman's correlation), so that a
+    judge computes those once per run rather than once per submission.
     """
     clean = drop_invalid(data)
     ols_intercept, ols_slope = ols_coefficients(clean)
@@ -203,6 +206,10 @@ def expected_answers(data: pd.DataFrame) -> dict[str, object]:
         "subject_2": Q6_SUBJECTS[1],
         "intercept_1": intercept_1,
         "intercept_2": intercept_2,
+        # known slips, recognised by the tests
+        "subject_lines": subject_lines(clean, [int(s) for s in pd.unique(clean["Subject"])]),
+        "group_var_ml": group_variance(fit_random_intercept(clean, reml=False)),
+        "spearman_correlation": spearman_correlation(clean),
     }
 
 

@@ -14,7 +14,7 @@ expected loss is written out and explained.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from textwrap import dedent
+from textwrap import dedent, indent
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,36 @@ Q3C_WITH = code("""
     ax.set_ylabel("Reaction time (ms)")
     {legend}
     plt.show()
+""")
+
+#: Every autograded part from 2a on: all of them use the data 2a cleans.
+LATER_THAN_2A = ("q2a", "q2b", "q2c", "q3a", "q3b", "q3c", "q4a", "q4b", "q5a", "q5b", "q5c", "q6a")
+
+
+def q2a_with(body: str) -> str:
+    """A 2a answer: ``drop_invalid`` with this body, applied to the data as the scaffold does."""
+    return "def drop_invalid(df):\n" + indent(code(body), "    ") + "\n\nsleep_study_data = drop_invalid(sleep_study_data)"
+
+Q2B_LABELLED_THEN = code("""
+    fig_2b, ax = plt.subplots()
+    ax.set_xlabel("Days of sleep deprivation")
+    ax.set_ylabel("Reaction time (ms)")
+    {draw}
+""")
+
+# The solution's 4b with one more line at the end.
+Q4B_AND = code("""
+    subject_309 = sleep_study_data[sleep_study_data["Subject"] == 309]
+    m_309, b_309 = np.polyfit(subject_309["Days"], subject_309["Reaction"], deg=1)
+    fig_4b, ax = plt.subplots()
+    ax.scatter(subject_309["Days"], subject_309["Reaction"], label="Measurements")
+    ax.plot(subject_309["Days"], b_309 + m_309 * subject_309["Days"], color="red", label="Fitted line")
+    ax.text(0.05, 0.9, f"Reaction = {{b_309:.2f}} + {{m_309:.2f}} * Days", transform=ax.transAxes)
+    ax.set_xlabel("Days of sleep deprivation")
+    ax.set_ylabel("Reaction time (ms)")
+    ax.set_title("Subject 309")
+    ax.legend(loc="lower right")
+    {extra}
 """)
 
 
@@ -293,6 +323,24 @@ CORRECT = [
         fig_2b.savefig("scatter.png")
         plt.close(fig_2b)
     """)}),
+    # Judging round 2: an unused panel needs no labels; underscores and dots in real text are not blanks;
+    # a cleaning that edits its input in place but returns the right rows is right.
+    Variant("unused_panel_and_ordinary_punctuation", {
+        "q1b": code("""
+            fig_1b, (ax, notes) = plt.subplots(1, 2, figsize=(10, 4))
+            ax.hist(sleep_study_data["Reaction"], bins=15)
+            ax.set_xlabel("reaction_time (ms)")
+            ax.set_ylabel("Count")
+            ax.set_title("Reaction vs. nothing: one variable")
+            notes.axis("off")
+            plt.show()
+        """),
+    }),
+    Variant("drop_invalid_marks_zeros_missing_in_place", {"q2a": q2a_with("""
+        df.loc[df["Reaction"] == 0, "Reaction"] = np.nan
+        df.loc[df["Subject"] == 0, "Subject"] = np.nan
+        return df.dropna(subset=["Reaction", "Subject"])
+    """)}),
 ]
 
 
@@ -318,7 +366,7 @@ WRONG = [
         ax.hist(sleep_study_data["Reaction"], bins=20)
         ax.set_xlabel("...")
         ax.set_ylabel("...")
-    """)}, points={"q1b": 0.25}, messages={"q1b": "label the x-axis"}),
+    """)}, points={"q1b": 0.25}, messages={"q1b": 'the x-axis label still reads "..."'}),
     # q1c
     Variant("ranges_from_the_wrong_columns", {"q1c": code("""
         days_min, days_max = sleep_study_data["Reaction"].min(), sleep_study_data["Reaction"].max()
@@ -399,7 +447,7 @@ WRONG = [
     Variant("ols_line_drawn_backwards", {"q3b": Q3B_WITH.format(line="ols_slope + ols_intercept * days", xlabel="Days", ylabel="Reaction (ms)")},
             points={"q3b": 0.25}, messages={"q3b": "no line on the plot matches the OLS line"}),
     Variant("ols_plot_labels_left_blank", {"q3b": Q3B_WITH.format(line="ols_intercept + ols_slope * days", xlabel="...", ylabel="...")},
-            points={"q3b": 0.25}, messages={"q3b": "label the x-axis"}),
+            points={"q3b": 0.25}, messages={"q3b": 'the x-axis label still reads "..."'}),
     # q3c
     Variant("first_nine_subjects", {"q3c": Q3C_WITH.format(subset=":9", legend="ax.legend()")},
             points={"q3c": 0}, messages={"q3c": "no fitted line for subject(s) [337]"}),
@@ -457,6 +505,86 @@ WRONG = [
         subject_1=371, subject_2=337, base="fixed_intercept + ",
         slope='np.polyfit(rows["Days"], rows["Reaction"], 1)[0]')},
             points={"q6a": 0.75}, messages={"q6a": "no line on the plot matches subject 371's line"}),
+
+    # --- Judging round 2 ---
+    # Empty figures: a plotting cell that stopped before drawing, or a plot that went into another
+    # figure, leaves a figure with nothing (or nothing asked for) on it; no figure test may pass.
+    Variant("histogram_cell_stopped_before_drawing", {"q1b": code("""
+        fig_1b, ax = plt.subplots()
+        ax.set_xlabel("Reaction time (ms)")
+        ax.set_ylabel("Count")
+        ax.hist(sleep_study_data["reaction"], bins=20)
+    """)}, points={"q1b": 0}, messages={"q1b": "has axes but nothing drawn on them"}),
+    Variant("seaborn_displot_makes_its_own_figure", {"q1b": code("""
+        import seaborn as sns
+        fig_1b, ax = plt.subplots()
+        sns.displot(sleep_study_data, x="Reaction")
+        ax.set_xlabel("Reaction time (ms)")
+        ax.set_ylabel("Count")
+        plt.show()
+    """)}, points={"q1b": 0}, messages={"q1b": "the plot went into another figure"}),
+    Variant("histogram_part_answered_with_a_scatter", {"q1b": code("""
+        fig_1b, ax = plt.subplots()
+        ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        ax.set_xlabel("Days")
+        ax.set_ylabel("Reaction time (ms)")
+    """)}, points={"q1b": 0}, messages={"q1b": "`fig_1b` shows no bars"}),
+    Variant("pandas_scatter_drawn_into_another_figure", {"q2b": Q2B_LABELLED_THEN.format(
+        draw='sleep_study_data.plot.scatter(x="Days", y="Reaction")')},
+        points={"q2b": 0}, messages={"q2b": "has axes but nothing drawn on them"}),
+    Variant("scatter_figure_without_axes", {"q2b": code("""
+        fig_2b = plt.figure()
+        plt.scatter(sleep_study_data["days"], sleep_study_data["reaction"])
+        plt.xlabel("Days")
+        plt.ylabel("Reaction time (ms)")
+    """)}, points={"q2b": 0}, messages={"q2b": "empty figure with no axes"}),
+    # Placeholder text left anywhere on a figure fails the test about its texts, naming the text.
+    Variant("histogram_title_left_blank", {"q1b": code("""
+        fig_1b, ax = plt.subplots()
+        ax.hist(sleep_study_data["Reaction"], bins=20)
+        ax.set_xlabel("Reaction time (ms)")
+        ax.set_ylabel("Count")
+        ax.set_title("...")
+    """)}, points={"q1b": 0.25}, messages={"q1b": 'the title still reads "..."'}),
+    Variant("subject_lines_with_a_todo_suptitle", {"q3c": Q3C_WITH.format(
+        subset=":10", legend='ax.legend()\nfig_3c.suptitle("TODO: add a title")')},
+        points={"q3c": 0.25}, messages={"q3c": 'the figure text still reads "TODO: add a title"'}),
+    Variant("q4a_title_left_as_underscores", {"q4a": Q4A_WITH.format(subject=308, unpack="m_308, b_308")
+                                              + '\nax.set_title("Subject ___")'},
+            points={"q4a": 0.5}, messages={"q4a": 'the title still reads "Subject ___"'}),
+    Variant("equation_placeholder_left_beside_the_equation", {"q4b": Q4B_AND.format(
+        extra='ax.text(0.05, 0.8, "Reaction = ... + ... * Days", transform=ax.transAxes)')},
+        points={"q4b": 0.5}, messages={"q4b": 'the text still reads "Reaction = ... + ... * Days"'}),
+    Variant("q6a_title_left_as_underscores", {"q6a": Q6A_WITH.format(subject_1=371, subject_2=337, base="fixed_intercept + ",
+                                                                     slope="fixed_slope") + '\nax.set_title("___")'},
+            points={"q6a": 0.75}, messages={"q6a": '`fig_6a`: the title still reads "___"'}),
+    # A later part does not change an earlier verdict: 1a keeps its points whatever 2a does to the data
+    # (otter run sees the data only at the end, so 1a accepts exactly what the student's own drop_invalid
+    # makes of the file). 2a's result feeds every later part, so those lose what they lose.
+    Variant("drop_invalid_forgets_to_return", {"q2a": q2a_with("""
+        key_columns = df[["Reaction", "Subject"]]
+        df = df[key_columns.notna().all(axis=1) & (key_columns != 0).all(axis=1)]
+    """)}, points={q: 0 for q in LATER_THAN_2A}, messages={"q2a": "should return a DataFrame"}),
+    # Dropping day 0 leaves 162 rows: every later number and line differs from the reference; 2b and 3c
+    # keep their label and legend points (those figures are drawn and labelled, from fewer rows).
+    Variant("drop_invalid_drops_every_zero_so_day_zero_too", {"q2a": q2a_with("""
+        return df[df.notna().all(axis=1) & (df != 0).all(axis=1)]
+    """)}, points={**{q: 0 for q in LATER_THAN_2A}, "q2b": 0.25, "q3c": 0.25},
+        messages={"q2a": "drops 1 valid row(s)", "q2b": "shows 162 points"}),
+    # Blanking every zero turns day 0 into a missing value: the scatter loses those 18 points, the OLS fit
+    # drops their rows, and np.polyfit cannot fit lines with missing values, so 3c and every later
+    # part stop with an error before answering.
+    Variant("drop_invalid_blanks_every_zero", {"q2a": q2a_with("""
+        return df[df != 0].dropna(subset=["Reaction", "Subject"])
+    """)}, points={**{q: 0 for q in LATER_THAN_2A}, "q2a": 0.25, "q2b": 0.25},
+        messages={"q2a": "changes the Days column", "q3a": "fitted on 162 rows"}),
+    # Cleaning that damages the rows it keeps: every kept row must be an input row, unchanged.
+    Variant("drop_invalid_realigns_days_after_reset_index", {"q2a": q2a_with("""
+        clean = df.dropna(subset=["Reaction", "Subject"]).reset_index(drop=True)
+        clean = clean[(clean["Reaction"] != 0) & (clean["Subject"] != 0)].copy()
+        clean["Days"] = df["Days"]
+        return clean
+    """)}, points={"q2a": 0.5}, messages={"q2a": "changes the Days column"}),
 ]
 
 

@@ -105,6 +105,98 @@ def test_axes_instead_of_figure_gets_a_hint():
         ac.require_figure("fig_2b", ax)
 
 
+def labelled_axes_nothing_drawn():
+    fig, ax = plt.subplots()
+    ax.set_xlabel("Days")
+    ax.set_ylabel("Reaction (ms)")
+    return fig
+
+
+def scatter_drawn_into_another_figure():
+    fig, ax = plt.subplots()
+    ax.set_xlabel("Days")
+    ax.set_ylabel("Reaction (ms)")
+    pd.DataFrame({"Days": [0, 1], "Reaction": [250.0, 260.0]}).plot.scatter(x="Days", y="Reaction")
+    return fig
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: plt.figure(), "empty figure with no axes"),
+    (labelled_axes_nothing_drawn, "axes but nothing drawn on them"),
+    (scatter_drawn_into_another_figure, "axes but nothing drawn on them"),
+])
+def test_no_figure_test_passes_on_an_empty_figure(make, message):
+    fig = make()
+    facts = from_plain(json.loads(json.dumps(to_plain(fig))))
+    for value in (fig, facts):
+        with pytest.raises(AssertionError, match=message):
+            ac.require_figure("fig_2b", value)
+        with pytest.raises(AssertionError, match="shows no data"):
+            ac.check_labels_filled("fig_2b", value)
+
+
+def test_a_figure_must_show_what_the_part_asks_for():
+    fig, ax = plt.subplots()
+    ax.scatter([0.0, 1.0], [250.0, 260.0])
+    ac.require_figure("fig_1b", fig, shows="points")
+    with pytest.raises(AssertionError, match=r"`fig_1b` shows no bars: draw the histogram on it with `ax.hist"):
+        ac.require_figure("fig_1b", fig, shows="bars")
+    with pytest.raises(AssertionError, match=r"`fig_3b` shows no lines"):
+        ac.require_figure("fig_3b", fig, shows=("points", "lines"))
+
+
+def test_labels_are_required_on_panels_with_data_only():
+    fig, (ax, unused) = plt.subplots(1, 2)
+    ax.hist([250.0, 260.0, 270.0])
+    ax.set_xlabel("Reaction (ms)")
+    ax.set_ylabel("Count")
+    unused.axis("off")
+    ac.check_labels_filled("fig_1b", fig)
+
+
+@pytest.mark.parametrize("check", [
+    lambda fig: ac.check_labels_filled("fig_6a", fig),
+    lambda fig: ac.check_equation_text("fig_6a", fig, 2.0, 1.0, "the line"),
+    lambda fig: ac.check_legend_names("fig_6a", fig, ["308"], "subject(s)"),
+])
+def test_every_text_check_names_a_placeholder_left_on_the_figure(check):
+    fig, ax = plt.subplots()
+    ax.plot([0.0, 1.0], [1.0, 3.0], label="Subject 308: Reaction = 1.0 + 2.0 * Days")
+    ax.set_xlabel("Days")
+    ax.set_ylabel("Reaction (ms)")
+    ax.set_title("___")
+    ax.legend()
+    with pytest.raises(AssertionError, match=r'`fig_6a`: the title still reads "___", a placeholder: replace it'):
+        check(fig)
+
+
+def test_a_frame_that_is_the_students_own_cleaning_of_the_file_counts_as_read():
+    data = sleepstudy_reference.load_sleepstudy(DATA)
+    damaged = data.assign(Days=data["Days"].replace(0, np.nan))
+    with pytest.raises(AssertionError, match="not in the file"):
+        ac.check_rows_of_file("sleep_study_data", damaged, data, "the file")
+    ac.check_rows_of_file("sleep_study_data", damaged, data, "the file", cleaned_by=damaged.sample(frac=1, random_state=0))
+    ac.check_rows_of_file("sleep_study_data", None, data, "the file", cleaned_by=None)
+    with pytest.raises(AssertionError, match="not defined"):
+        ac.check_rows_of_file("sleep_study_data", None, data, "the file", cleaned_by=ac.NO_OUTPUT)
+
+
+def test_output_on_probe_never_fails():
+    def raises(df):
+        raise ValueError("no")
+
+    assert ac.output_on_probe("drop_invalid", raises, "all_valid") is ac.NO_OUTPUT
+    assert ac.output_on_probe("drop_invalid", None, "all_valid") is ac.NO_OUTPUT
+    assert len(ac.output_on_probe("drop_invalid", lambda df: df, "all_valid")) == 4
+
+
+def test_a_kept_row_is_found_by_every_column():
+    frame = pd.DataFrame({"Subject": [1.0, np.nan], "Days": [0, 2], "Reaction": [250.0, 260.0]})
+    assert ac.contains_row(frame, pd.Series({"Subject": np.nan, "Days": 2, "Reaction": 260.0}))
+    assert not ac.contains_row(frame, pd.Series({"Subject": 1.0, "Days": 2, "Reaction": 260.0}))
+    assert not ac.contains_row("not a table", pd.Series({"Days": 2}))
+
+
 def test_histogram_of_the_wrong_column_is_named():
     fig, ax = plt.subplots()
     days, reaction = np.arange(10.0), np.linspace(200, 400, 10)

@@ -151,6 +151,51 @@ def test_labels_and_placeholders():
     assert fi.is_filled_in("Days") and not fi.is_filled_in("...") and not fi.is_filled_in("  ") and not fi.is_filled_in("___")
 
 
+@pytest.mark.parametrize(("text", "placeholder"), [
+    ("...", True),
+    ("Reaction = ... + ... * Days", True),
+    ("…", True),
+    ("___", True),
+    ("Subject ___", True),
+    (r"$\_\_\_$", True),
+    ("Subject Ellipsis", True),  # a `...` left in an f-string
+    ("TODO", True),
+    ("title", True),
+    ("Your title here", True),
+    ("label goes here", True),
+    ("", False),  # nothing there is not a placeholder; whether a label is required is another check
+    ("Reaction time (ms)", False),
+    ("reaction_time", False),
+    (r"$\beta_1$ per day", False),
+    ("Reaction vs. days", False),
+    ("Subject 308: y = 21.8x + 244.2", False),
+])
+def test_placeholder_texts_are_recognised(text, placeholder):
+    assert fi.is_placeholder(text) is placeholder
+
+
+def test_placeholder_texts_are_found_in_every_place_on_the_figure():
+    fig, (left, right) = plt.subplots(1, 2)
+    left.plot(X, Y, label="Subject ...")
+    left.legend()
+    left.set_title("___")
+    right.set_ylabel("TODO")
+    right.text(0, 0, "Reaction = ... + ... * Days")
+    fig.suptitle("Sleep and reaction")
+    assert fi.placeholder_texts(fig) == [("title of panel 1", "___"), ("legend entry of panel 1", "Subject ..."),
+                                         ("y-axis label of panel 2", "TODO"), ("text of panel 2", "Reaction = ... + ... * Days")]
+
+
+def test_only_panels_with_data_count_as_drawn():
+    fig, (used, unused, bars) = plt.subplots(1, 3)
+    used.scatter(X, Y)
+    used.axhline(250)  # a reference line alone would not count as a drawn line
+    unused.set_xlabel("nothing here")
+    bars.hist(Y)
+    assert [fi.what_is_drawn(ax) for ax in fi.figure_facts(fig).axes] == [{"points"}, set(), {"bars"}]
+    assert len(fi.drawn_axes(fig)) == 2
+
+
 def test_legend_labels_from_axes_and_figure_legends():
     fig, ax = plt.subplots()
     ax.plot(X, Y, label="Subject 308")

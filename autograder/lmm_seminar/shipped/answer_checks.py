@@ -74,6 +74,28 @@ def probe_answer(name: str, func: object, probe: str) -> object:
     return result
 
 
+class _NoOutput:
+    """What ``output_on_probe`` gives when there is no output to compare (function missing or raised)."""
+
+    def __repr__(self) -> str:
+        return "NO_OUTPUT"
+
+
+NO_OUTPUT = _NoOutput()
+
+
+def output_on_probe(name: str, func: object, probe: str) -> object:
+    """What the student's function returned on ``probe``, or ``NO_OUTPUT`` if it is missing or raised.
+
+    Unlike ``probe_answer`` this never fails: a test uses it to look at
+    another part's function without judging it.
+    """
+    try:
+        return probe_answer(name, func, probe)
+    except AssertionError:
+        return NO_OUTPUT
+
+
 def expected_probe_output(func, probe: str) -> object:
     """What the reference function returns on the probe input ``probe``."""
     return func(probe_input(probe))
@@ -96,13 +118,33 @@ def require_number(name: str, value: object) -> None:
     )
 
 
-def require_figure(name: str, value: object) -> None:
-    """Fail unless the answer is a matplotlib Figure."""
+def require_figure(name: str, value: object, shows: str | Sequence[str] = ()) -> None:
+    """Fail unless the answer is a matplotlib Figure with something drawn on it.
+
+    ``shows`` names what the part asks the figure to show (any of ``"points"``,
+    ``"bars"``, ``"lines"``); each must be there. A figure whose plotting cell
+    stopped before drawing, or whose plot went into another figure, fails here,
+    so no test of the figure can pass on it.
+    """
     require_answer(name, value)
-    if fi.is_figure(value):
-        return
-    hint = f" (store its figure instead: `{name} = <that object>.figure`)" if fi.has_figure(value) else ""
-    raise AssertionError(f"`{name}` should be a matplotlib Figure, not {_type_name(value)}{hint}")
+    if not fi.is_figure(value):
+        hint = f" (store its figure instead: `{name} = <that object>.figure`)" if fi.has_figure(value) else ""
+        raise AssertionError(f"`{name}` should be a matplotlib Figure, not {_type_name(value)}{hint}")
+    where = ("the plotting cell may have stopped with an error before drawing, or the plot went into another "
+             "figure (pandas and seaborn's figure-level plots make their own): draw on this figure's axes")
+    assert fi.figure_facts(value).axes, f"`{name}` is an empty figure with no axes: {where}"
+    drawn = set().union(*(fi.what_is_drawn(ax) for ax in fi.figure_facts(value).axes))
+    assert drawn, f"`{name}` has axes but nothing drawn on them: {where}"
+    for kind in ([shows] if isinstance(shows, str) else shows):
+        assert kind in drawn, f"`{name}` shows no {kind}: {_HOW_TO_DRAW[kind]}"
+
+
+# How to draw each kind of data a part asks for, for the message when it is missing.
+_HOW_TO_DRAW = {
+    "points": "draw the data points on it with `ax.scatter(x, y)`",
+    "bars": "draw the histogram on it with `ax.hist(values)`",
+    "lines": "draw the line(s) on it with `ax.plot(x, y)` (or `ax.axline`)",
+}
 
 
 def check_number(name: str, value: object, expected: float, *, rtol: float = 0.0, atol: float = 0.0,
@@ -121,8 +163,18 @@ def check_number(name: str, value: object, expected: float, *, rtol: float = 0.0
     raise AssertionError(f"`{name}` is {_short(value)}, which is not the value the question asks for")
 
 
-def check_rows_of_file(name: str, frame: object, expected: pd.DataFrame, file_name: str) -> None:
-    """Fail unless ``frame`` has the file's columns and every one of its rows is a row of the file, unchanged."""
+def check_rows_of_file(name: str, frame: object, expected: pd.DataFrame, file_name: str, *,
+                       cleaned_by: object = NO_OUTPUT) -> None:
+    """Fail unless ``frame`` has the file's columns and every one of its rows is a row of the file, unchanged.
+
+    ``cleaned_by`` is what the student's own cleaning function (part 2a)
+    returned on the whole file. Under ``otter run`` a test sees the data as it
+    stands at the end of the notebook, after 2a may have replaced it with that
+    function's result; a ``frame`` that is exactly that result was read and
+    then cleaned, and 2a's own tests judge the cleaning, so it passes here.
+    """
+    if cleaned_by is not NO_OUTPUT and _same_table(frame, cleaned_by, expected.columns):
+        return
     require_answer(name, frame)
     assert isinstance(frame, pd.DataFrame), f"`{name}` should be the DataFrame that pd.read_csv returns, not {_type_name(frame)}"
     missing = [c for c in expected.columns if c not in frame.columns]
@@ -135,6 +187,17 @@ def check_rows_of_file(name: str, frame: object, expected: pd.DataFrame, file_na
     known = {tuple(row) for row in np.round(expected.to_numpy(dtype=float), 9)}
     changed = sum(tuple(row) not in known for row in rows)
     assert not changed, f"`{name}` has {changed} row(s) that are not in {file_name}: read the file as it is, without changing values"
+
+
+def contains_row(frame: object, row: pd.Series) -> bool:
+    """True when ``frame`` holds a row equal to ``row`` in every one of ``row``'s columns (missing values equal)."""
+    if not isinstance(frame, pd.DataFrame) or not set(row.index) <= set(frame.columns):
+        return False
+    try:
+        values = frame[list(row.index)].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isclose(values, row.to_numpy(dtype=float), rtol=0, atol=0, equal_nan=True).all(axis=1).any())
 
 
 def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
@@ -159,6 +222,22 @@ def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
         raise AssertionError(f"`{name}` changes the {column} column of rows it keeps; a kept row should stay exactly as it was")
 
 
+def _same_table(frame: object, other: object, columns: Iterable[str]) -> bool:
+    # Two answers hold the same table: both None (a function that returned nothing, stored),
+    # or DataFrames with the same rows in the given columns, in any order.
+    if frame is None or other is None:
+        return frame is None and other is None
+    if not isinstance(frame, pd.DataFrame) or not isinstance(other, pd.DataFrame) or len(frame) != len(other):
+        return False
+    columns = list(columns)
+    if not set(columns) <= set(frame.columns) or not set(columns) <= set(other.columns):
+        return False
+    try:
+        return bool(np.array_equal(_sorted_rows(frame[columns]), _sorted_rows(other[columns]), equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
 def _sorted_rows(frame: pd.DataFrame) -> np.ndarray:
     values = frame.to_numpy(dtype=float)
     order = np.lexsort(tuple(np.nan_to_num(values[:, i], nan=-np.inf) for i in reversed(range(values.shape[1]))))
@@ -166,12 +245,29 @@ def _sorted_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def check_labels_filled(name: str, fig, *, title: bool = False) -> None:
-    """Fail when an Axes has a blank x or y label (or title, when asked for)."""
-    for xlabel, ylabel, ax_title in fi.axis_labels(fig):
-        assert fi.is_filled_in(xlabel), f"`{name}`: label the x-axis (it is blank or still a placeholder)"
-        assert fi.is_filled_in(ylabel), f"`{name}`: label the y-axis (it is blank or still a placeholder)"
+    """Fail when an Axes that shows data has a blank x or y label (or title, when asked for).
+
+    Fails as well on a figure with nothing drawn, and on placeholder text
+    anywhere on the figure (``check_no_placeholder_text``).
+    """
+    drawn = fi.drawn_axes(fig)
+    assert drawn, f"`{name}` shows no data, so there is nothing to label: draw the plot on this figure first"
+    check_no_placeholder_text(name, fig)
+    for ax in drawn:
+        assert fi.is_filled_in(ax.xlabel), f"`{name}`: label the x-axis (it is blank or still a placeholder)"
+        assert fi.is_filled_in(ax.ylabel), f"`{name}`: label the y-axis (it is blank or still a placeholder)"
         if title:
-            assert fi.is_filled_in(ax_title), f"`{name}`: give the plot a title"
+            assert fi.is_filled_in(ax.titles[1]), f"`{name}`: give the plot a title"
+
+
+def check_no_placeholder_text(name: str, fig) -> None:
+    """Fail when any text on the figure still reads as a scaffold blank, naming the figure, the place and the text."""
+    found = fi.placeholder_texts(fig)
+    if found:
+        where, text = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise AssertionError(f"`{name}`: the {where} still reads {_quoted(text)}, a placeholder{more}: "
+                             "replace it with your own text, or remove it")
 
 
 def check_labels_not_swapped(name: str, fig, x_word: str, y_word: str) -> None:
@@ -228,8 +324,13 @@ def check_scatter_of(name: str, fig, x: Sequence[float], y: Sequence[float], x_n
 
 
 def find_line(fig, slope: float, intercept: float, rtol: float = LINE_RTOL) -> fi.DrawnLine | None:
-    """The straight line on the figure with this slope and intercept, if there is one."""
-    for line in fi.straight_lines(fig):
+    """The straight line on the figure with this slope and intercept, if there is one.
+
+    ``fig`` may also be the figure's ``straight_lines``, read once by a test
+    that looks for many lines.
+    """
+    lines = fig if isinstance(fig, list) else fi.straight_lines(fig)
+    for line in lines:
         if _line_matches(line, slope, intercept, rtol):
             return line
     return None
@@ -255,6 +356,7 @@ def check_equation_text(name: str, fig, slope: float, intercept: float, what: st
     number written against the variable (``21.76x``, ``21.76 * Days``) and the
     intercept the number standing alone, in either order.
     """
+    check_no_placeholder_text(name, fig)
     texts = fi.figure_texts(fig)
     assert texts, f"`{name}`: write the equation of {what} on the plot (`ax.text`, the title or the legend)"
     numbers_seen = False
@@ -279,6 +381,7 @@ def check_equation_text(name: str, fig, slope: float, intercept: float, what: st
 
 def check_legend_names(name: str, fig, entries: Iterable[object], what: str) -> None:
     """Fail unless the figure has a legend that mentions every entry (e.g. every subject id)."""
+    check_no_placeholder_text(name, fig)
     labels = fi.legend_labels(fig)
     assert labels, f"`{name}` has no legend: call `ax.legend()` after giving each line a `label=`"
     joined = " ".join(labels)
@@ -361,3 +464,8 @@ def _short(value: object) -> str:
         return f"{float(value):.6g}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    return f'"{text}"' if len(text) <= 60 else f'"{text[:57]}..."'

@@ -161,7 +161,7 @@ def figure_facts(fig: Any) -> FigureFacts:
     axes = tuple(_axes_facts(ax) for ax in fig.get_axes())
     texts = [t.get_text() for t in fig.texts]
     suptitle = getattr(fig, "_suptitle", None)
-    if suptitle is not None:
+    if suptitle is not None and suptitle not in fig.texts:  # suptitle() also adds it to fig.texts
         texts.append(suptitle.get_text())
     legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
     return FigureFacts(axes, tuple(map(_text, texts)), tuple(map(_text, legend)))

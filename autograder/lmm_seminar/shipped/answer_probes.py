@@ -12,6 +12,7 @@ numpy and pandas only.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -42,12 +43,23 @@ def _missing_reaction() -> pd.DataFrame:
     return pd.DataFrame({"Subject": [1, 1], "Days": [0, 1], "Reaction": [250.0, np.nan]})
 
 
+def _data_file() -> pd.DataFrame:
+    # the seminar's data as 1a reads it (relative to the notebook's folder, where the worker and
+    # otter run both put data/), so a hidden test can tell whether a table is what the student's
+    # own drop_invalid makes of the file
+    return pd.read_csv(DATA_FILE)
+
+
+#: The data file, relative to the folder the notebook runs in.
+DATA_FILE = Path("data") / "sleepstudy.csv"
+
 #: Probe name → a function making a fresh input (so a function that edits its input in place
 #: cannot change the next probe).
 PROBES: dict[str, Callable[[], pd.DataFrame]] = {
     "missing_and_zero": _missing_and_zero,
     "all_valid": _all_valid,
     "missing_reaction": _missing_reaction,
+    "data_file": _data_file,
 }
 
 #: Which answer names are functions to probe, and with which probes.

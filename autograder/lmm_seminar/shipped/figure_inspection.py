@@ -34,16 +34,26 @@ from typing import Any
 import numpy as np
 
 try:  # inside the autograder zip the shipped modules sit side by side
-    from answer_facts import Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+    from answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
 except ImportError:  # inside the lmm_seminar package
-    from .answer_facts import Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+    from .answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
 
 __all__ = ["Bar", "DrawnLine", "is_figure", "has_figure", "scatter_points", "histogram_bars", "drawn_lines",
-           "straight_lines", "axis_labels", "is_filled_in", "legend_labels", "figure_texts", "numbers_in",
-           "equation_terms", "PLACEHOLDER_LABELS"]
+           "straight_lines", "drawn_axes", "what_is_drawn", "axis_labels", "is_filled_in", "is_placeholder",
+           "placeholder_texts", "legend_labels", "figure_texts", "numbers_in", "equation_terms",
+           "PLACEHOLDER_LABELS"]
 
-#: Labels a scaffold leaves for the student to replace; they do not count as filled in.
+#: Whole labels a scaffold leaves for the student to replace; they do not count as filled in.
 PLACEHOLDER_LABELS = {"", "...", "…", "?", "todo", "label", "xlabel", "ylabel", "title"}
+
+# Placeholder wording anywhere inside a text: an ellipsis (the scaffold's blank), a run of
+# underscores (escaped for mathtext or not), "Ellipsis" (what a `...` left in an f-string
+# prints), and the stock words of an unfinished handout.
+_PLACEHOLDER_WORDING = re.compile(
+    r"\.\.\.|…|(?:\\?_){2,}|\bEllipsis\b|\b(?:todo|tbd|fixme|xxx)\b|\byour (?:own )?(?:title|label|text)\b"
+    r"|\b(?:title|label|text) (?:goes )?here\b",
+    re.IGNORECASE,
+)
 
 # A number as people print it in an equation: optional sign (ASCII or Unicode
 # minus), digits, optional decimals, optional exponent.
@@ -123,6 +133,23 @@ def straight_lines(fig: Any) -> list[DrawnLine]:
     return [line for line in drawn_lines(fig) if line.straight]
 
 
+def what_is_drawn(ax: AxesFacts) -> set[str]:
+    """Which kinds of data an Axes shows: any of ``"points"``, ``"bars"`` and ``"lines"``."""
+    kinds = set()
+    if len(ax.points):
+        kinds.add("points")
+    if ax.bars:
+        kinds.add("bars")
+    if any(_summarise_line(line) is not None for line in ax.lines):
+        kinds.add("lines")
+    return kinds
+
+
+def drawn_axes(fig: Any) -> list[AxesFacts]:
+    """The Axes of the figure that show data; empty panels (and colour bars) are left out."""
+    return [ax for ax in figure_facts(fig).axes if what_is_drawn(ax)]
+
+
 def axis_labels(fig: Any) -> list[tuple[str, str, str]]:
     """(x label, y label, title) of each Axes."""
     return [(ax.xlabel, ax.ylabel, ax.titles[1]) for ax in figure_facts(fig).axes]
@@ -131,7 +158,40 @@ def axis_labels(fig: Any) -> list[tuple[str, str, str]]:
 def is_filled_in(label: str) -> bool:
     """True when a label holds real text rather than nothing or a scaffold placeholder."""
     text = label.strip().strip("_").strip()
-    return text.lower() not in PLACEHOLDER_LABELS
+    return text.lower() not in PLACEHOLDER_LABELS and not is_placeholder(label)
+
+
+def is_placeholder(text: str) -> bool:
+    """True when a text still reads as a scaffold blank: ``...``, ``___``, ``TODO``, "your title"...
+
+    An empty text is not a placeholder (it is simply not there; whether a
+    label is required is a separate check).
+    """
+    stripped = text.strip()
+    if not stripped:
+        return False
+    return stripped.lower() in PLACEHOLDER_LABELS or bool(_PLACEHOLDER_WORDING.search(stripped))
+
+
+def placeholder_texts(fig: Any) -> list[tuple[str, str]]:
+    """(where, text) for every text on the figure that still reads as a placeholder.
+
+    Looks at axis labels, titles, free text and annotations, legend entries,
+    and the figure's own texts and suptitle; ``where`` names the place
+    (e.g. ``"title"``, ``"y-axis label of panel 2"``) for the student.
+    """
+    facts = figure_facts(fig)
+    found = []
+    for number, ax in enumerate(facts.axes, start=1):
+        panel = f" of panel {number}" if len(facts.axes) > 1 else ""
+        places = [("x-axis label", ax.xlabel), ("y-axis label", ax.ylabel)]
+        places += [("title", title) for title in ax.titles]
+        places += [("text", text) for text in ax.texts]
+        places += [("legend entry", text) for text in ax.legend]
+        found += [(where + panel, text) for where, text in places if is_placeholder(text)]
+    found += [("figure text", text) for text in facts.texts if is_placeholder(text)]
+    found += [("legend entry", text) for text in facts.legend if is_placeholder(text)]
+    return found
 
 
 def legend_labels(fig: Any) -> list[str]:
