@@ -1,4 +1,4 @@
-"""The ``lmm-seminar`` command: build a release, grade submissions."""
+"""The ``lmm-seminar`` command: build a release, grade submissions, review written answers."""
 
 from __future__ import annotations
 
@@ -45,7 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when no sandbox (bubblewrap, as root) is available")
     grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    grade.add_argument("--manual-scores", type=Path, metavar="FILE",
+                       help="add the written parts' points and comments from this manual-scores.csv (see review)")
     grade.set_defaults(run=_grade)
+
+    review = commands.add_parser("review", help="pages for marking the written answers, one per question")
+    review.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
+    review.add_argument("--out", type=Path, default=Path("review"),
+                        help="where to write the pages and manual-scores.csv (default: review/)")
+    review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
+    review.set_defaults(run=_review)
     return parser
 
 
@@ -73,6 +82,12 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading.command import run_grade_command
 
     return run_grade_command(args)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .grading.review_command import run_review_command
+
+    return run_review_command(args)
 
 
 def _positive_int(text: str) -> int:

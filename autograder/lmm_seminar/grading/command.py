@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .manual_scores import apply_manual_scores, read_file
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
 from .sandbox import SandboxUnavailable
 from .report import summary_table, write_feedback, write_grades_csv, write_results_json, write_submission_results
@@ -22,6 +23,7 @@ def run_grade_command(args: argparse.Namespace) -> int:
         submissions = find_submissions(args.paths)
         if not submissions:
             raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+        written, manual = read_manual_scores(args, submissions)
         autograder = args.autograder or current_release_zip(args.source, args.release)
         engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox)
     except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
@@ -35,19 +37,39 @@ def run_grade_command(args: argparse.Namespace) -> int:
     finally:
         engine.close()
 
+    questions = list(engine.questions)
+    if written:
+        apply_manual_scores(results, written, manual)
+        questions += [q.name for q in written]
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    write_grades_csv(results, engine.questions, out / "grades.csv")
+    write_grades_csv(results, questions, out / "grades.csv")
     write_results_json(results, out / "results.json")
-    write_submission_results(results, engine.questions, out / "results")
+    write_submission_results(results, questions, out / "results")
     for result in results:
-        write_feedback(result, engine.questions, out / "feedback")
+        write_feedback(result, questions, out / "feedback")
     summary = summary_table(results, engine.questions, isolation=engine.isolation)
     (out / "summary.md").write_text(summary + "\n", encoding="utf-8")
     print()
     print(summary)
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     return 0
+
+
+def read_manual_scores(args: argparse.Namespace, submissions: list[Submission]) -> tuple[list, dict]:
+    """The written questions and the checked manual scores, when ``--manual-scores`` is given.
+
+    Read before any grading, so a bad file stops the command before it writes anything.
+    """
+    if getattr(args, "manual_scores", None) is None:
+        return [], {}
+    from .review_command import source_notebook
+    from .written import written_questions
+
+    if not args.manual_scores.is_file():
+        raise FileNotFoundError(f"no manual-scores file at {args.manual_scores}")
+    written = written_questions(source_notebook(args.source))
+    return written, read_file(args.manual_scores, written, {s.id for s in submissions})
 
 
 def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool) -> GradingEngine:

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .manual_scores import NOT_MARKED
 from .results import ERROR, GRADED, TIMEOUT, SubmissionResult
 
 STATUSES = (GRADED, ERROR, TIMEOUT)
@@ -50,23 +51,44 @@ def write_feedback(result: SubmissionResult, questions: list[str], folder: Path)
     else:
         if result.message:
             lines += [f"*Note: {markdown_safe(result.message)}*", ""]
-        lines += [f"**Autograded score: {_number(result.score)} / {_number(result.max_score)}**", "",
-                  "Written answers are marked separately by your instructor.", "",
-                  "| Question | Result | Points |", "|---|---|---|"]
+        written = [n for n in questions if n in result.questions and result.questions[n].written]
+        if written:
+            auto = [result.questions[n] for n in questions if n in result.questions and n not in written]
+            lines += [f"**Score: {_number(result.score)} / {_number(result.max_score)}** (autograded "
+                      f"{_number(sum(q.score for q in auto))} / {_number(sum(q.max_score for q in auto))}, written "
+                      f"{_number(sum(result.questions[n].score for n in written))} / "
+                      f"{_number(sum(result.questions[n].max_score for n in written))})", ""]
+        else:
+            lines += [f"**Autograded score: {_number(result.score)} / {_number(result.max_score)}**", "",
+                      "Written answers are marked separately by your instructor.", ""]
+        lines += ["| Question | Result | Points |", "|---|---|---|"]
         for name in questions:
             q = result.questions.get(name)
             if q is None:
                 lines.append(f"| {name} | not graded | 0 |")
+            elif q.written:
+                mark = NOT_MARKED if q.messages[:1] == [NOT_MARKED] else "marked by hand"
+                lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
             else:
                 mark = "passed" if q.passed else "not yet"
                 lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
-        details = [(n, result.questions[n]) for n in questions if n in result.questions and not result.questions[n].passed]
+        details = [(n, result.questions[n]) for n in questions
+                   if n in result.questions and not result.questions[n].passed and not result.questions[n].written]
         if details:
             lines += ["", "## What to look at", ""]
             for name, q in details:
                 lines.append(f"### {name}")
                 lines += [f"- {message_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
                 lines.append("")
+        comments = [(n, result.questions[n], [m for m in result.questions[n].messages if m != NOT_MARKED]) for n in written]
+        if any(said for _, _, said in comments):
+            lines += ["", "## Comments on your written answers", ""]
+            for name, q, said in comments:
+                if said:
+                    lines.append(f"### {name} ({_number(q.score)} / {_number(q.max_score)})")
+                    # the grader's words, shown as text: one paragraph, no markup
+                    lines += [f"- {markdown_safe(m)}" for m in said]
+                    lines.append("")
     if result.cell_errors:
         lines += ["", "## Cells that raised an error", "",
                   "The rest of the notebook still ran; answers set in or after these cells may be missing.", ""]
@@ -86,7 +108,8 @@ def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
             "submission": r.submission, "path": r.path, "status": r.status, "score": r.score,
             "max_score": r.max_score, "message": r.message, "seconds": round(r.seconds, 2),
             "isolation": r.isolation, "cell_errors": r.cell_errors,
-            "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages}
+            "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages,
+                              "kind": "written" if q.written else "autograded"}
                           for n, q in r.questions.items()},
         }
         for r in sorted(results, key=lambda r: r.submission)
@@ -106,6 +129,10 @@ def submission_result(result: SubmissionResult, questions: list[str]) -> dict:
         q = result.questions.get(name)
         if q is None:
             tests.append({"name": name, "status": "not graded", "score": 0.0, "max_score": None, "message": result.message})
+        elif q.written:  # marked by hand: no pass or fail, the grader's points and comment
+            marked = q.messages[:1] != [NOT_MARKED]
+            tests.append({"name": name, "status": "marked" if marked else NOT_MARKED, "score": q.score,
+                          "max_score": q.max_score, "message": "; ".join(q.messages)})
         else:
             tests.append({"name": name, "status": "passed" if q.passed else "failed", "score": q.score,
                           "max_score": q.max_score, "message": "; ".join(dict.fromkeys(q.messages))})
@@ -138,7 +165,8 @@ def summary_table(results: list[SubmissionResult], questions: list[str], most_fa
     if graded:
         mean = sum(r.score or 0.0 for r in graded) / len(graded)
         lines.append(f"Mean score of graded submissions: **{mean:.2f} / {_number(graded[0].max_score)}**")
-        failures = Counter(n for r in graded for n in questions if n in r.questions and not r.questions[n].passed)
+        failures = Counter(n for r in graded for n in questions
+                           if n in r.questions and not r.questions[n].passed and not r.questions[n].written)
         if failures:
             lines += ["", "| most often failed | submissions failing |", "|---|---|"]
             lines += [f"| {name} | {count} of {len(graded)} |" for name, count in failures.most_common(most_failed)]

@@ -17,6 +17,8 @@ class QuestionResult:
     score: float
     max_score: float
     messages: list[str] = field(default_factory=list)
+    #: a written part marked by hand (its messages are the grader's comment), not an autograded one
+    written: bool = False
 
     @property
     def passed(self) -> bool:
@@ -78,4 +80,4 @@ def bounded(question: QuestionResult, max_score: float | None = None) -> Questio
     top = question.max_score if max_score is None else max_score
     top = top if math.isfinite(top) and top >= 0 else 0.0
     score = question.score if math.isfinite(question.score) else 0.0
-    return QuestionResult(question.name, min(max(score, 0.0), top), top, question.messages)
+    return QuestionResult(question.name, min(max(score, 0.0), top), top, question.messages, question.written)

@@ -1,0 +1,142 @@
+"""``manual-scores.csv``: the grader's points and comments for the written parts.
+
+One row per submission; for each written question a points column (named
+after the question, e.g. ``q6b``) and a comment column (``q6b comment``).
+``lmm-seminar review`` writes it, keeping whatever a grader already entered;
+``lmm-seminar grade --manual-scores`` reads it back, refusing the whole file
+at the first row that cannot be right, so no grade table is ever written from
+half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .results import GRADED, QuestionResult, SubmissionResult
+from .written import WrittenQuestion
+
+COMMENT = " comment"
+
+#: What the feedback says for a written answer without points in the file.
+NOT_MARKED = "not marked yet"
+
+
+class ManualScoresError(ValueError):
+    """A manual-scores file that cannot be used; the message names the row and the column."""
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    """The points a grader gave one written answer (``None``: not marked yet) and the comment."""
+
+    points: float | None
+    comment: str = ""
+
+
+def columns(questions: list[WrittenQuestion]) -> list[str]:
+    """The header of manual-scores.csv."""
+    return ["submission"] + [c for q in questions for c in (q.name, q.name + COMMENT)]
+
+
+def update_file(path: Path, questions: list[WrittenQuestion], prefilled: dict[str, dict[str, str]]) -> None:
+    """Write manual-scores.csv with a row per submission, keeping every cell a grader already filled.
+
+    ``prefilled`` gives, per submission, the starting points of each question
+    ("0" for an empty or untouched answer, "" for one to mark). Rows already in
+    the file (even of submissions no longer found) are kept as they are.
+    """
+    rows: dict[str, dict[str, str]] = {}
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                if row.get("submission"):
+                    rows[row["submission"]] = {k: v or "" for k, v in row.items() if k}
+    for submission, start in prefilled.items():
+        row = rows.setdefault(submission, {"submission": submission})
+        for q in questions:
+            row.setdefault(q.name, start.get(q.name, ""))
+            row.setdefault(q.name + COMMENT, "")
+    header = columns(questions)
+    fd, tmp = tempfile.mkstemp(prefix=".manual-scores-", suffix=".csv", dir=path.parent)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        for submission in sorted(rows):
+            writer.writerow({c: rows[submission].get(c, "") for c in header})
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+def read_file(path: Path, questions: list[WrittenQuestion], submissions: set[str]) -> dict[str, dict[str, ManualScore]]:
+    """The scores in ``path``, checked against the written questions and the submissions graded.
+
+    Raises ``ManualScoresError`` naming the row for an unknown submission, a
+    repeated row, points that are not a number or lie outside 0 and the
+    question's points, and for a missing or unknown column.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            table = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ManualScoresError(f"{path}: cannot be read as CSV ({error})") from None
+    expected = columns(questions)
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    if missing:
+        raise ManualScoresError(f"{path}: no column {missing[0]!r} (the header should be: {', '.join(expected)})")
+    if unknown:
+        raise ManualScoresError(f"{path}: unknown column {unknown[0]!r} (the header should be: {', '.join(expected)})")
+    scores: dict[str, dict[str, ManualScore]] = {}
+    for number, row in enumerate(table, start=2):  # row 1 is the header
+        name = (row.get("submission") or "").strip()
+        where = f"{path}, row {number} ({name or 'no submission'})"
+        if None in row:
+            raise ManualScoresError(f"{where}: more cells than columns")
+        if not name:
+            raise ManualScoresError(f"{where}: the submission cell is empty")
+        if name not in submissions:
+            raise ManualScoresError(f"{where}: no submission called {name!r} was graded")
+        if name in scores:
+            raise ManualScoresError(f"{where}: a second row for {name!r}")
+        scores[name] = {}
+        for q in questions:
+            text = (row.get(q.name) or "").strip()
+            points = None
+            if text:
+                try:
+                    points = float(text)
+                except ValueError:
+                    raise ManualScoresError(f"{where}: {q.name} is {text!r}, not a number") from None
+                if not math.isfinite(points) or points < 0 or points > q.points:
+                    raise ManualScoresError(f"{where}: {q.name} is {text}, outside 0 to {q.points:g}")
+            scores[name][q.name] = ManualScore(points, (row.get(q.name + COMMENT) or "").strip())
+    return scores
+
+
+def apply_manual_scores(results: list[SubmissionResult], questions: list[WrittenQuestion],
+                        scores: dict[str, dict[str, ManualScore]]) -> None:
+    """Add the written parts to every result: their points to the score and to the maximum.
+
+    A graded submission gets one question result per written part (0 points and
+    "not marked yet" where the file has no points for it); a submission that
+    could not be graded keeps no score, but its maximum becomes the full one.
+    """
+    total = sum(q.points for q in questions)
+    for result in results:
+        result.max_score += total
+        if result.status != GRADED:
+            continue
+        marks = scores.get(result.submission, {})
+        for q in questions:
+            mark = marks.get(q.name, ManualScore(None))
+            messages = [mark.comment] if mark.comment else []
+            if mark.points is None:
+                messages.insert(0, NOT_MARKED)
+            result.questions[q.name] = QuestionResult(q.name, mark.points or 0.0, q.points, messages, written=True)
+            result.score = (result.score or 0.0) + (mark.points or 0.0)

@@ -1,0 +1,80 @@
+"""``lmm-seminar review``: pages for marking the written answers by question, and the scores file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .manual_scores import update_file
+from .review import ReviewedSubmission, index_page, page_name, question_page
+from .submissions import SubmissionProblem, find_submissions, prepare_notebook
+from .written import WrittenQuestion, student_answers, written_questions
+
+SCORES_FILE = "manual-scores.csv"
+
+
+def run_review_command(args: argparse.Namespace) -> int:
+    """Write one review page per written question, an index and manual-scores.csv into ``args.out``."""
+    try:
+        questions = written_questions(source_notebook(args.source))
+        if not questions:
+            raise ValueError(f"the source notebook in {args.source} has no written (manual) questions")
+        submissions = find_submissions(args.paths)
+        if not submissions:
+            raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+    except (FileNotFoundError, ValueError) as error:
+        print(f"lmm-seminar review: {error}", file=sys.stderr)
+        return 2
+
+    reviewed = [read_submission(s.id, s, questions) for s in submissions]
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    prefilled = {r.submission: {q.name: "0" if r.problem or r.answers[q.name].untouched else "" for q in questions}
+                 for r in reviewed}
+    scores_path = out / SCORES_FILE
+    update_file(scores_path, questions, prefilled)
+    marks = entered_marks(scores_path)
+    for q in questions:
+        graded = {name: row.get(q.name, "") for name, row in marks.items()}
+        (out / page_name(q)).write_text(question_page(q, reviewed, graded), encoding="utf-8")
+    (out / "index.html").write_text(index_page(questions, reviewed, marks), encoding="utf-8")
+
+    unreadable = sum(bool(r.problem) for r in reviewed)
+    print(f"Reviewed {len(reviewed)} submission(s) on {len(questions)} written questions"
+          + (f"; {unreadable} could not be read (listed on every page)" if unreadable else ""))
+    print(f"Open {out / 'index.html'}; enter points and comments in {scores_path}")
+    return 0
+
+
+def source_notebook(source_root: Path) -> Path:
+    """The source notebook of the one assignment under ``source_root``."""
+    from ..release import ReleaseError, find_sources
+
+    try:
+        sources = find_sources(source_root)
+    except ReleaseError as error:
+        raise FileNotFoundError(str(error)) from None
+    if len(sources) != 1:
+        raise ValueError(f"found {len(sources)} assignments under {source_root}; review one at a time")
+    return sources[0] / f"{sources[0].name}.ipynb"
+
+
+def read_submission(submission_id: str, submission, questions: list[WrittenQuestion]) -> ReviewedSubmission:
+    """A submission's written answers, or the reason it could not be read (the same reasons as ``grade``)."""
+    with tempfile.TemporaryDirectory(prefix="lmm-review-") as tmp:
+        try:
+            notebook = nbformat.read(prepare_notebook(submission, Path(tmp)), as_version=4)
+        except SubmissionProblem as problem:
+            return ReviewedSubmission(submission_id, {}, problem=str(problem))
+    return ReviewedSubmission(submission_id, student_answers(notebook, questions))
+
+
+def entered_marks(path: Path) -> dict[str, dict[str, str]]:
+    """The cells of manual-scores.csv as entered, by submission (for showing progress)."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return {row["submission"]: row for row in csv.DictReader(f) if row.get("submission")}
