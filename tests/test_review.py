@@ -350,3 +350,16 @@ def test_the_source_keeps_model_answer_and_rubric_of_every_written_part():
     assert {q.name: q.points for q in questions} == WRITTEN_POINTS
     assert all(q.model_answer and q.rubric and q.prompt for q in questions)
     assert "Rubric" not in " ".join(q.model_answer for q in questions)
+
+
+def test_a_formula_like_submission_name_is_quoted_in_the_scores_file_and_read_back(tmp_path):
+    from lmm_seminar.grading.manual_scores import read_file, update_file
+    from lmm_seminar.grading.written import written_questions
+
+    questions = written_questions(REPO / "source" / "sleepstudy-lmm" / "sleepstudy-lmm.ipynb")
+    path = tmp_path / "manual-scores.csv"
+    update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}, "ada": {q: "0" for q in WRITTEN}})
+    assert "'@SUM(A1)" in path.read_text(encoding="utf-8")
+    update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})  # run again: still one row each
+    scores = read_file(path, questions, {"@SUM(A1)", "ada"})
+    assert sorted(scores) == ["@SUM(A1)", "ada"] and scores["ada"]["q6b"].points == 0.0

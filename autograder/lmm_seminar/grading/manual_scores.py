@@ -17,13 +17,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .results import GRADED, QuestionResult, SubmissionResult
+from .report import spreadsheet_safe
+from .results import GRADED, NOT_MARKED, QuestionResult, SubmissionResult
 from .written import WrittenQuestion
 
 COMMENT = " comment"
-
-#: What the feedback says for a written answer without points in the file.
-NOT_MARKED = "not marked yet"
 
 
 class ManualScoresError(ValueError):
@@ -55,7 +53,8 @@ def update_file(path: Path, questions: list[WrittenQuestion], prefilled: dict[st
         with path.open(newline="", encoding="utf-8-sig") as f:
             for row in csv.DictReader(f):
                 if row.get("submission"):
-                    rows[row["submission"]] = {k: v or "" for k, v in row.items() if k}
+                    name = _submission(row["submission"])
+                    rows[name] = {k: v or "" for k, v in row.items() if k} | {"submission": name}
     for submission, start in prefilled.items():
         row = rows.setdefault(submission, {"submission": submission})
         for q in questions:
@@ -67,7 +66,8 @@ def update_file(path: Path, questions: list[WrittenQuestion], prefilled: dict[st
         writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         for submission in sorted(rows):
-            writer.writerow({c: rows[submission].get(c, "") for c in header})
+            # graders open this file in a spreadsheet: a name like "-x" or "@x" must not become a formula
+            writer.writerow({c: rows[submission].get(c, "") for c in header} | {"submission": spreadsheet_safe(submission)})
     os.replace(tmp, path)  # a reader never sees half a file
 
 
@@ -94,7 +94,7 @@ def read_file(path: Path, questions: list[WrittenQuestion], submissions: set[str
         raise ManualScoresError(f"{path}: unknown column {unknown[0]!r} (the header should be: {', '.join(expected)})")
     scores: dict[str, dict[str, ManualScore]] = {}
     for number, row in enumerate(table, start=2):  # row 1 is the header
-        name = (row.get("submission") or "").strip()
+        name = _submission((row.get("submission") or "").strip())
         where = f"{path}, row {number} ({name or 'no submission'})"
         if None in row:
             raise ManualScoresError(f"{where}: more cells than columns")
@@ -140,3 +140,8 @@ def apply_manual_scores(results: list[SubmissionResult], questions: list[Written
                 messages.insert(0, NOT_MARKED)
             result.questions[q.name] = QuestionResult(q.name, mark.points or 0.0, q.points, messages, written=True)
             result.score = (result.score or 0.0) + (mark.points or 0.0)
+
+
+def _submission(cell: str) -> str:
+    # The submission id as written, without the quote spreadsheet_safe put before a formula-like name.
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -8,8 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .manual_scores import NOT_MARKED
-from .results import ERROR, GRADED, TIMEOUT, SubmissionResult
+from .results import ERROR, GRADED, NOT_MARKED, TIMEOUT, SubmissionResult
 
 STATUSES = (GRADED, ERROR, TIMEOUT)
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 GRADED, ERROR, TIMEOUT = "graded", "error", "timeout"
 
+#: The message of a written part that has no points in the manual scores yet.
+NOT_MARKED = "not marked yet"
+
 
 @dataclass
 class QuestionResult:
