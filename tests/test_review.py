@@ -91,6 +91,10 @@ def written_folder(release: Release, tmp_path_factory: pytest.TempPathFactory) -
     with zipfile.ZipFile(folder / "exported.zip", "w") as archive:
         archive.writestr("sleepstudy-lmm.ipynb", nbformat.writes(answered))
     (folder / "broken.ipynb").write_text("{ not a notebook", encoding="utf-8")
+    # a notebook rebuilt by hand: the written questions' cells are gone
+    rebuilt = copy.deepcopy(student)
+    rebuilt.cells = [c for c in rebuilt.cells if "QUESTION -->" not in c.source]
+    nbformat.write(rebuilt, folder / "rebuilt.ipynb")
     return folder
 
 
@@ -101,7 +105,8 @@ def reviewed(written_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return Reviewed(written_folder, out, completed)
 
 
-SUBMISSIONS = ["attacker", "broken", "copy_one", "copy_two", "emptied", "exported", "formula", "template_left", "very_long"]
+SUBMISSIONS = ["attacker", "broken", "copy_one", "copy_two", "emptied", "exported", "formula", "rebuilt", "template_left",
+               "very_long"]
 
 
 def test_review_writes_a_page_per_written_question_an_index_and_the_scores_file(reviewed):
@@ -118,7 +123,7 @@ def test_scores_file_has_a_row_per_submission_and_two_columns_per_question(revie
     assert sorted(reviewed.scores()) == SUBMISSIONS
 
 
-@pytest.mark.parametrize("submission", ["template_left", "emptied", "broken"])
+@pytest.mark.parametrize("submission", ["template_left", "emptied", "broken", "rebuilt"])
 def test_empty_untouched_and_unreadable_answers_start_at_zero(reviewed, submission):
     assert all(reviewed.scores()[submission][q] == "0" for q in WRITTEN)
 
@@ -140,7 +145,11 @@ def test_page_shows_question_points_model_answer_and_rubric(reviewed):
 def test_identical_answers_are_grouped_and_empty_ones_listed(reviewed):
     page = reviewed.page("q3b_written")
     assert "Handed in word for word by 2: copy_one, copy_two" in page
-    assert "Left empty or as the template (4)" in page  # template_left, emptied, formula, attacker
+    assert "Left empty or as the template (5)" in page  # template_left, emptied, formula, attacker, rebuilt
+
+
+def test_a_notebook_without_the_question_is_flagged_for_a_look(reviewed):
+    assert "rebuilt (this question is not in the notebook: check it by hand)" in reviewed.page("q6b")
 
 
 def test_markdown_is_rendered_and_the_figure_shown(reviewed):

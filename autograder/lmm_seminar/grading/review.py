@@ -81,7 +81,8 @@ def question_page(question: WrittenQuestion, submissions: list[ReviewedSubmissio
              f"<h2>Left empty or as the template ({len(untouched)})</h2>"]
     if untouched:
         parts.append("<p>These start at 0 points in manual-scores.csv.</p><ul>")
-        parts += [f"<li>{_e(s.submission)}{_mark(graded.get(s.submission))}</li>" for s in untouched]
+        parts += [f"<li>{_e(s.submission)}{_not_found(s.answers[question.name])}{_mark(graded.get(s.submission))}</li>"
+                  for s in untouched]
         parts.append("</ul>")
     parts.append(f"<h2>Identical answers ({sum(len(g) for g in same)})</h2>")
     for group in same:
@@ -135,6 +136,11 @@ def _document(title: str, body: str) -> str:
 def _figures(answer: WrittenAnswer) -> str:
     return "".join(f'<img alt="the student\'s figure" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
                    for png in answer.figures)
+
+
+def _not_found(answer: WrittenAnswer) -> str:
+    # The notebook no longer has the question's cells (rebuilt by hand, say): worth a look before a 0.
+    return " (this question is not in the notebook: check it by hand)" if answer.text is None else ""
 
 
 def _mark(points: str | None) -> str:
