@@ -128,6 +128,12 @@ def test_committed_release_matches_a_fresh_build(release):
     for relative in [f"student/{ASSIGNMENT}.ipynb", "student/data/sleepstudy.csv", f"solution/{ASSIGNMENT}.ipynb"]:
         assert (committed / relative).read_bytes() == (fresh / relative).read_bytes(), (
             f"{relative} is out of date: run `lmm-seminar release` and commit assignments/")
+    course_files = sorted(p.relative_to(release.root).as_posix() for p in (release.root / "nbgrader").rglob("*") if p.is_file())
+    assert course_files == sorted(p.relative_to(REPO / "assignments").as_posix()
+                                  for p in (REPO / "assignments" / "nbgrader").rglob("*") if p.is_file())
+    for relative in course_files:
+        assert (REPO / "assignments" / relative).read_bytes() == (release.root / relative).read_bytes(), (
+            f"{relative} is out of date: run `lmm-seminar release` and commit assignments/")
     # Our part of the zip (tests and shipped files) must match; Otter's own templates may differ by version.
     with zipfile.ZipFile(committed / "autograder" / f"{ASSIGNMENT}-autograder.zip") as old, \
             zipfile.ZipFile(release.autograder_zip) as new:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from .nbgrader_course import build_course
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
 from .shipped import answer_checks, answer_facts, answer_probes, figure_inspection, tolerances
 
@@ -109,6 +110,8 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
         release.files.append(_write_zip(zip_path, release.autograder_zip))
 
     _check_student_is_clean(release)
+    # the same assignment as an nbgrader course, beside the Otter release
+    release.files += build_course(source_dir, out_root, shipped_modules())
     return release
 
 

@@ -106,7 +106,9 @@ def current_release_zip(source_root: Path, release_root: Path) -> Path:
     from .. release import build_release, find_sources
 
     sources = find_sources(source_root) if source_root.is_dir() else []
-    names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*") if p.is_dir())
+    from ..nbgrader_course import COURSE_FOLDER
+
+    names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*") if p.is_dir() and p.name != COURSE_FOLDER)
     if len(names) != 1:
         raise ValueError(f"found {len(names)} assignments; say which autograder to use with --autograder")
     zip_path = release_root / names[0] / "autograder" / f"{names[0]}-autograder.zip"

@@ -1,0 +1,257 @@
+"""Read back what a matplotlib Figure shows: points, bars, lines, labels, legends, text.
+
+The hidden tests judge a student's plot from the Figure object itself, so it
+does not matter whether the student drew it with pyplot, the Axes API, pandas
+or seaborn: all of them leave the same matplotlib artists behind (a
+``PathCollection`` for a scatter, ``Rectangle`` bars in a ``BarContainer`` for a
+histogram, ``Line2D`` for a line, ``Text`` for labels and annotations).
+
+Why not a library: ``plotchecker`` (the checker written alongside nbgrader)
+has had no release since its Python-3 port years ago and predates matplotlib
+3; the original ``matplotcheck`` is no longer maintained (its README points to
+a fork) and brings geopandas-oriented checks this seminar does not need. Both
+check one Axes against one expected table; the hidden tests here need a few
+read-outs (points, bars, straight lines, text) across every Axes of a figure,
+whatever library drew it. Those read-outs are small, written here and tested
+against figures made each way a student might make them
+(``tests/test_figure_inspection.py``).
+
+The read-outs work on ``answer_facts.FigureFacts``, the plain data a
+figure's artists hold, so they give the same answers in the student's kernel
+(where a live Figure is converted first) and in the judge (which only ever
+receives the facts).
+
+This module is shipped inside the autograder zip, so it depends on numpy and
+``answer_facts`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+try:  # inside the autograder zip the shipped modules sit side by side
+    from answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+except ImportError:  # inside the lmm_seminar package
+    from .answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+
+__all__ = ["Bar", "DrawnLine", "is_figure", "has_figure", "scatter_points", "histogram_bars", "drawn_lines",
+           "straight_lines", "drawn_axes", "what_is_drawn", "axis_labels", "is_filled_in", "is_placeholder",
+           "placeholder_texts", "legend_labels", "figure_texts", "numbers_in", "equation_terms",
+           "PLACEHOLDER_LABELS"]
+
+#: Whole labels a scaffold leaves for the student to replace; they do not count as filled in.
+PLACEHOLDER_LABELS = {"", "...", "…", "?", "todo", "label", "xlabel", "ylabel", "title"}
+
+# Placeholder wording anywhere inside a text: an ellipsis (the scaffold's blank), a run of
+# underscores (escaped for mathtext or not), "Ellipsis" (what a `...` left in an f-string
+# prints), and the stock words of an unfinished handout.
+_PLACEHOLDER_WORDING = re.compile(
+    r"\.\.\.|…|(?:\\?_){2,}|\bEllipsis\b|\b(?:todo|tbd|fixme|xxx)\b|\byour (?:own )?(?:title|label|text)\b"
+    r"|\b(?:title|label|text) (?:goes )?here\b",
+    re.IGNORECASE,
+)
+
+# A number as people print it in an equation: optional sign (ASCII or Unicode
+# minus), digits, optional decimals, optional exponent.
+_NUMBER = re.compile(r"[-\u2212]?\s?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# What may follow a coefficient that multiplies a variable: "21.76x", "21.76 * Days",
+# "21.76·Days", "21.76 \\cdot x", "21.76 (Days)".
+_TIMES_VARIABLE = re.compile(r"\s*(?:[*\u00b7\u22c5\u00d7]|\\cdot|\\times)?\s*[({]?\s*\\?(?:mathrm\{|text\{)?[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class DrawnLine:
+    """A line drawn on an Axes, summarised as the straight line through it.
+
+    ``straight`` is False for a curve (e.g. a smoother); ``slope`` and
+    ``intercept`` are then those of the least-squares line through its points.
+    """
+
+    slope: float
+    intercept: float
+    label: str
+    straight: bool
+    x: np.ndarray
+    y: np.ndarray
+
+
+def is_figure(obj: object) -> bool:
+    """True for a matplotlib Figure or its facts (including the figure behind a seaborn grid's ``.figure``)."""
+    return isinstance(obj, FigureFacts) or is_live_figure(obj)
+
+
+def has_figure(obj: object) -> bool:
+    """True for an object that is not a Figure but holds one (an Axes, a seaborn grid)."""
+    if isinstance(obj, OtherValue):
+        return obj.has_figure
+    return is_live_figure(getattr(obj, "figure", None))
+
+
+def scatter_points(fig: Any) -> np.ndarray:
+    """Every plotted data point of the figure as an (n, 2) array of (x, y).
+
+    Points come from scatter collections (``scatter``, pandas ``plot.scatter``,
+    seaborn ``scatterplot``/``regplot``) and from marker-only lines
+    (``plot(x, y, "o")``). Masked or non-finite points are left out.
+    """
+    chunks = [ax.points for ax in figure_facts(fig).axes if len(ax.points)]
+    return np.vstack(chunks) if chunks else np.empty((0, 2))
+
+
+def histogram_bars(fig: Any) -> list[Bar]:
+    """The bars of every bar chart or histogram on the figure, left to right.
+
+    Covers ``hist`` (bar types), pandas ``hist``/``plot.hist`` and seaborn
+    ``histplot``; step histograms draw no bars and are not read.
+    """
+    return sorted((bar for ax in figure_facts(fig).axes for bar in ax.bars), key=lambda bar: bar.left)
+
+
+def drawn_lines(fig: Any) -> list[DrawnLine]:
+    """Every line with a visible line style, in data coordinates.
+
+    Includes ``plot``, pandas line plots, seaborn ``regplot``/``lineplot``
+    and ``axline``. Marker-only lines (scatters in disguise), lines with fewer
+    than two distinct x values, and lines drawn in axes coordinates (``axhline``,
+    ``axvline``) are left out.
+    """
+    lines = []
+    for ax in figure_facts(fig).axes:
+        for line in ax.lines:
+            summary = _summarise_line(line)
+            if summary is not None:
+                lines.append(summary)
+    return lines
+
+
+def straight_lines(fig: Any) -> list[DrawnLine]:
+    """The drawn lines that are straight, i.e. candidate fitted lines."""
+    return [line for line in drawn_lines(fig) if line.straight]
+
+
+def what_is_drawn(ax: AxesFacts) -> set[str]:
+    """Which kinds of data an Axes shows: any of ``"points"``, ``"bars"`` and ``"lines"``."""
+    kinds = set()
+    if len(ax.points):
+        kinds.add("points")
+    if ax.bars:
+        kinds.add("bars")
+    if any(_summarise_line(line) is not None for line in ax.lines):
+        kinds.add("lines")
+    return kinds
+
+
+def drawn_axes(fig: Any) -> list[AxesFacts]:
+    """The Axes of the figure that show data; empty panels (and colour bars) are left out."""
+    return [ax for ax in figure_facts(fig).axes if what_is_drawn(ax)]
+
+
+def axis_labels(fig: Any) -> list[tuple[str, str, str]]:
+    """(x label, y label, title) of each Axes."""
+    return [(ax.xlabel, ax.ylabel, ax.titles[1]) for ax in figure_facts(fig).axes]
+
+
+def is_filled_in(label: str) -> bool:
+    """True when a label holds real text rather than nothing or a scaffold placeholder."""
+    text = label.strip().strip("_").strip()
+    return text.lower() not in PLACEHOLDER_LABELS and not is_placeholder(label)
+
+
+def is_placeholder(text: str) -> bool:
+    """True when a text still reads as a scaffold blank: ``...``, ``___``, ``TODO``, "your title"...
+
+    An empty text is not a placeholder (it is simply not there; whether a
+    label is required is a separate check).
+    """
+    stripped = text.strip()
+    if not stripped:
+        return False
+    return stripped.lower() in PLACEHOLDER_LABELS or bool(_PLACEHOLDER_WORDING.search(stripped))
+
+
+def placeholder_texts(fig: Any) -> list[tuple[str, str]]:
+    """(where, text) for every text on the figure that still reads as a placeholder.
+
+    Looks at axis labels, titles, free text and annotations, legend entries,
+    and the figure's own texts and suptitle; ``where`` names the place
+    (e.g. ``"title"``, ``"y-axis label of panel 2"``) for the student.
+    """
+    facts = figure_facts(fig)
+    found = []
+    for number, ax in enumerate(facts.axes, start=1):
+        panel = f" of panel {number}" if len(facts.axes) > 1 else ""
+        places = [("x-axis label", ax.xlabel), ("y-axis label", ax.ylabel)]
+        places += [("title", title) for title in ax.titles]
+        places += [("text", text) for text in ax.texts]
+        places += [("legend entry", text) for text in ax.legend]
+        found += [(where + panel, text) for where, text in places if is_placeholder(text)]
+    found += [("figure text", text) for text in facts.texts if is_placeholder(text)]
+    found += [("legend entry", text) for text in facts.legend if is_placeholder(text)]
+    return found
+
+
+def legend_labels(fig: Any) -> list[str]:
+    """The texts of every legend on the figure (Axes legends and figure legends)."""
+    facts = figure_facts(fig)
+    return [text for ax in facts.axes for text in ax.legend] + list(facts.legend)
+
+
+def figure_texts(fig: Any) -> list[str]:
+    """Every piece of free text a reader sees on the figure.
+
+    Text and annotations on the Axes or the figure, titles, the figure's
+    suptitle and legend entries: an equation written in any of them counts as
+    shown on the plot.
+    """
+    facts = figure_facts(fig)
+    texts = list(facts.texts)
+    for ax in facts.axes:
+        texts.extend(ax.texts)
+        texts.extend(ax.titles)
+    texts.extend(legend_labels(facts))
+    return [t for t in texts if t.strip()]
+
+
+def numbers_in(text: str) -> list[float]:
+    """The numbers written in a piece of text, e.g. ``"y = 21.76x + 244.19"`` gives [21.76, 244.19].
+
+    A Unicode minus counts as a minus sign; LaTeX markup around numbers is ignored.
+    """
+    found = []
+    for match in _NUMBER.finditer(text):
+        token = match.group().replace("\u2212", "-").replace(" ", "")
+        found.append(float(token))
+    return found
+
+
+def equation_terms(text: str) -> list[tuple[float, bool]]:
+    """The numbers of an equation with, for each, whether it multiplies a variable.
+
+    ``"Reaction = 244.19 + 21.76 * Days"`` gives ``[(244.19, False), (21.76, True)]``:
+    the slope is the number written against the variable, the intercept stands alone.
+    """
+    terms = []
+    for match in _NUMBER.finditer(text):
+        token = match.group().replace("\u2212", "-").replace(" ", "")
+        terms.append((float(token), bool(_TIMES_VARIABLE.match(text, match.end()))))
+    return terms
+
+
+def _summarise_line(line: LineFacts) -> DrawnLine | None:
+    x, y = line.x, line.y
+    if line.infinite:  # an axline: two points on an infinite straight line
+        if len(x) != 2 or x[1] == x[0]:
+            return None
+        slope = (y[1] - y[0]) / (x[1] - x[0])
+        intercept = y[0] - slope * x[0]
+        return DrawnLine(float(slope), float(intercept), line.label, True, x, y)
+    if len(np.unique(x)) < 2:
+        return None
+    slope, intercept = np.polyfit(x, y, deg=1)
+    scale = max(float(np.ptp(y)), float(np.abs(y).max()), 1.0)
+    straight = bool(np.abs(y - (slope * x + intercept)).max() <= 1e-6 * scale)
+    return DrawnLine(float(slope), float(intercept), line.label, straight, x, y)
