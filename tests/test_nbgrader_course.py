@@ -152,6 +152,23 @@ def test_nbgrader_gives_the_points_lmm_seminar_grade_gives(course, graded_class,
     assert course.points(variant.name) == pytest.approx(verdict(graded_class, variant.name))
 
 
+def test_feedback_quotes_no_hidden_test_code(course):
+    # feedback is made from the autograded notebook: its errors show the message, never the test's code
+    path = course.copies[1] / "autograded" / "untouched" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    tracebacks = _tracebacks(path.read_text(encoding="utf-8"))
+    assert any("is not defined: run the cell that sets it" in tb for tb in tracebacks)
+    for secret in ["answer_checks", "sleepstudy_reference", "def test_q", "_sys.path"]:
+        assert not any(secret in tb for tb in tracebacks), secret
+
+
+def _tracebacks(notebook_text: str) -> list[str]:
+    import json
+
+    nb = json.loads(notebook_text)
+    return ["".join(out.get("traceback", [])) for cell in nb["cells"] for out in cell.get("outputs", [])
+            if out.get("output_type") == "error"]
+
+
 def test_feedback_and_export_come_from_nbgrader(course, tmp_path):
     rows = {}
     for number, copy in enumerate(course.copies):
