@@ -36,6 +36,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from .notebook_files import write_reproducible
+
 COURSE_FOLDER = "nbgrader"
 GRADING_FOLDER = "grading"
 
@@ -83,7 +85,7 @@ def build_course(source_dir: Path, release_root: Path, shipped: list[Path]) -> l
     (course / "nbgrader_config.py").write_text(_CONFIG, encoding="utf-8")
     written.append(course / "nbgrader_config.py")
     notebook = convert(nbformat.read(source_dir / f"{name}.ipynb", as_version=4))
-    written.append(_write(notebook, assignment / f"{name}.ipynb"))
+    written.append(write_reproducible(notebook, assignment / f"{name}.ipynb"))
     for path in sorted((source_dir / "data").rglob("*")):
         if path.is_file():
             target = assignment / path.relative_to(source_dir)
@@ -183,14 +185,3 @@ def _test_cell(question: dict, text: str) -> nbformat.NotebookNode:
 def _written_answer(question: dict, text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(text, metadata=_metadata(str(question["name"]), grade=True, solution=True,
                                                                   locked=False, points=float(question.get("points", 0))))
-
-
-def _write(nb: nbformat.NotebookNode, target: Path) -> Path:
-    # Cell ids from position and content, so a rebuild writes the same file.
-    import hashlib
-
-    for index, cell in enumerate(nb.cells):
-        cell["id"] = hashlib.sha1(f"{index}:{cell.cell_type}:{cell.source}".encode()).hexdigest()[:12]
-    nbformat.validate(nb)
-    nbformat.write(nb, target)
-    return target

@@ -15,7 +15,6 @@ Otter Assign does the real work. Around it this module:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import re
 import shutil
@@ -27,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from .nbgrader_course import build_course
+from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
 from .shipped import answer_checks, answer_facts, answer_probes, figure_inspection, tolerances
 
@@ -136,7 +136,7 @@ def _run_otter_assign(master: Path, result: Path) -> None:
 def _write_student(built: Path, target: Path, notebook_name: str) -> list[Path]:
     """Copy the student notebook and its data, and nothing else Otter may leave there."""
     target.mkdir(parents=True)
-    written = [_write_notebook(nbformat.read(built / notebook_name, as_version=4), target / notebook_name)]
+    written = [write_reproducible(nbformat.read(built / notebook_name, as_version=4), target / notebook_name)]
     for path in sorted(built.rglob("*")):
         relative = path.relative_to(built)
         if path.is_file() and relative.parts[0] == "data":
@@ -154,17 +154,7 @@ def _write_solution(built_notebook: Path, target: Path) -> Path:
             source = _PROMPT_BLOCK.sub("", cell.source)
             cell.source = _MARKER_LINE.sub("", source).rstrip("\n")
     target.parent.mkdir(parents=True)
-    return _write_notebook(nb, target)
-
-
-def _write_notebook(nb: nbformat.NotebookNode, target: Path) -> Path:
-    """Write a notebook with cell ids derived from content, so rebuilding gives the same file."""
-    for index, cell in enumerate(nb.cells):
-        digest = hashlib.sha1(f"{index}:{cell.cell_type}:{cell.source}".encode()).hexdigest()
-        cell["id"] = digest[:12]
-    nbformat.validate(nb)
-    nbformat.write(nb, target)
-    return target
+    return write_reproducible(nb, target)
 
 
 def _write_zip(built_zip: Path, target: Path) -> Path:
