@@ -183,3 +183,19 @@ def test_feedback_and_export_come_from_nbgrader(course, tmp_path):
     assert (rows["solution"]["score"], rows["solution"]["max_score"]) == ("9.0", "12.0")
     assert (rows["untouched"]["score"], rows["untouched"]["max_score"]) == ("0.0", "12.0")
     assert len(rows) == 2 + len(SAMPLE)
+
+
+def test_a_test_hidden_the_otter_way_stays_hidden_in_nbgrader():
+    # Otter also hides a test cell whose first line is a "# HIDDEN" comment; the course must hide it too
+    from lmm_seminar.nbgrader_course import convert
+
+    source = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_raw_cell("# BEGIN QUESTION\nname: q1\npoints: 1"),
+        nbformat.v4.new_raw_cell("# BEGIN TESTS"),
+        nbformat.v4.new_code_cell("# HIDDEN\ndef test_q1_secret(x):\n    assert x == 42"),
+        nbformat.v4.new_raw_cell("# END TESTS"),
+        nbformat.v4.new_raw_cell("# END QUESTION"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                 "language_info": {"name": "python"}})
+    (cell,) = convert(source).cells
+    assert cell.source.index("### BEGIN HIDDEN TESTS") < cell.source.index("def test_q1_secret")

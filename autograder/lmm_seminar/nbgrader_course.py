@@ -34,9 +34,9 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from .notebook_files import write_reproducible
+from .source_checks import question_config, test_case
 
 COURSE_FOLDER = "nbgrader"
 GRADING_FOLDER = "grading"
@@ -69,7 +69,6 @@ _FIND_GRADING = '''import pathlib as _pathlib, sys as _sys
 _here = _pathlib.Path.cwd().resolve()
 _sys.path[:0] = [str(_p / "grading") for _p in (_here, *_here.parents) if (_p / "grading" / "answer_checks.py").is_file()][:1]'''
 
-_TEST_CONFIG = re.compile(r'^""" # BEGIN TEST CONFIG\n(.*?)""" # END TEST CONFIG\n', re.DOTALL)
 _TEST_NAME = re.compile(r"^def (test_\w+)\((.*?)\):", re.MULTILINE)
 
 
@@ -110,8 +109,8 @@ def convert(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
         text = cell.source
         stripped = text.strip()
         if cell.cell_type == "raw":
-            if stripped.startswith("# BEGIN QUESTION"):
-                question = yaml.safe_load(stripped.split("\n", 1)[1])
+            if (config := question_config(cell)) is not None:
+                question = config
             elif stripped.startswith("# END QUESTION"):
                 question = None
             elif stripped.startswith("# BEGIN SOLUTION"):
@@ -165,14 +164,10 @@ def _split_solution(text: str) -> tuple[str, str]:
 
 
 def _test_cell(question: dict, text: str) -> nbformat.NotebookNode:
-    match = _TEST_CONFIG.match(text)
-    config = yaml.safe_load(match.group(1)) if match else {}
-    body = text[match.end():] if match else text
+    hidden, points, body = test_case(text)
     name, params = _TEST_NAME.search(body).groups()
     names = [p.split("=")[0].strip() for p in params.split(",") if p.strip()]
     call = f"{name}(**{{_name: globals().get(_name) for _name in {tuple(names)!r}}})"
-    hidden = bool(config.get("hidden"))
-    points = float(config.get("points", 0))
     if hidden:
         source = (f"# A hidden test ({points:g} points): it runs when your work is graded.\n"
                   f"### BEGIN HIDDEN TESTS\n{_FIND_GRADING}\n{body.rstrip()}\n{call}\n### END HIDDEN TESTS")

@@ -132,6 +132,28 @@ def check_source_notebook(path: Path) -> SourceSummary:
     return summary
 
 
+def question_config(cell) -> dict | None:
+    """The YAML config of a ``# BEGIN QUESTION`` raw cell (name, points, manual...); None for any other cell."""
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    boundary = _BLOCK.match(first) if cell.cell_type == "raw" else None
+    if not boundary or (boundary.group(1).lower(), boundary.group(2).lower()) != ("begin", "question"):
+        return None
+    try:
+        config = yaml.safe_load(cell.source)  # the marker line is a YAML comment
+    except yaml.YAMLError:
+        return None
+    return config if isinstance(config, dict) and config.get("name") else None
+
+
+def test_case(source: str) -> tuple[bool, float, str]:
+    """A test cell as Otter reads it: hidden or not, its points, and its code without the TEST CONFIG block."""
+    match = _TEST_CONFIG.search(source)
+    config = (yaml.safe_load(match.group(1)) or {}) if match else {}
+    points = float(config.get("points", 0) or 0) if isinstance(config, dict) else 0.0
+    code = (source[:match.start()] + source[match.end():]).strip("\n") if match else source
+    return _is_hidden(source), points, code
+
+
 def _load_yaml(source: str, fail) -> object:
     try:
         return yaml.safe_load(source)

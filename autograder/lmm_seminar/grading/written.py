@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import yaml
+
+from ..source_checks import question_config
 
 #: What Otter puts in a written answer cell for the student to replace.
 TEMPLATE_ANSWER = "_Type your answer here, replacing this text._"
@@ -66,7 +67,7 @@ def written_questions(source_notebook: Path) -> list[WrittenQuestion]:
     found = []
     cells = nb.cells
     for index, cell in enumerate(cells):
-        config = _question_config(cell)
+        config = question_config(cell)
         if not config or not config.get("manual"):
             continue
         prompt = next((c.source for c in cells[index + 1:] if c.cell_type == "markdown"), "")
@@ -103,16 +104,6 @@ def student_answers(notebook: nbformat.NotebookNode, questions: list[WrittenQues
                 texts.append(cell.source.strip())
         answers[question.name] = WrittenAnswer("\n\n".join(t for t in texts if t), figures)
     return answers
-
-
-def _question_config(cell) -> dict | None:
-    if cell.cell_type != "raw" or not cell.source.lstrip().startswith("# BEGIN QUESTION"):
-        return None
-    try:
-        config = yaml.safe_load(cell.source.split("\n", 1)[1] if "\n" in cell.source else "")
-    except yaml.YAMLError:
-        return None
-    return config if isinstance(config, dict) and "name" in config else None
 
 
 def _solution_markdown(cells, start: int) -> str:
