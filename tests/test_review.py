@@ -372,3 +372,16 @@ def test_a_formula_like_submission_name_is_quoted_in_the_scores_file_and_read_ba
     update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})  # run again: still one row each
     scores = read_file(path, questions, {"@SUM(A1)", "ada"})
     assert sorted(scores) == ["@SUM(A1)", "ada"] and scores["ada"]["q6b"].points == 0.0
+
+
+def test_marks_of_a_formula_like_submission_count_as_entered(tmp_path):
+    # the file quotes the name for spreadsheets; progress on the pages must still find the grader's mark
+    from lmm_seminar.grading.manual_scores import update_file
+    from lmm_seminar.grading.written import written_questions
+
+    questions = written_questions(REPO / "source" / "sleepstudy-lmm" / "sleepstudy-lmm.ipynb")
+    path = tmp_path / "manual-scores.csv"
+    update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})
+    path.write_text(path.read_text(encoding="utf-8").replace("'@SUM(A1),,", "'@SUM(A1),0.5,"), encoding="utf-8")
+    marks = update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})
+    assert marks["@SUM(A1)"][WRITTEN[0]] == "0.5"

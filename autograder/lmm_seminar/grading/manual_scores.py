@@ -41,12 +41,15 @@ def columns(questions: list[WrittenQuestion]) -> list[str]:
     return ["submission"] + [c for q in questions for c in (q.name, q.name + COMMENT)]
 
 
-def update_file(path: Path, questions: list[WrittenQuestion], prefilled: dict[str, dict[str, str]]) -> None:
+def update_file(path: Path, questions: list[WrittenQuestion],
+                prefilled: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Write manual-scores.csv with a row per submission, keeping every cell a grader already filled.
 
     ``prefilled`` gives, per submission, the starting points of each question
     ("0" for an empty or untouched answer, "" for one to mark). Rows already in
     the file (even of submissions no longer found) are kept as they are.
+    Returns the rows written, by submission name as the grader's files spell it
+    (unquoted), for showing how far marking has got.
     """
     rows: dict[str, dict[str, str]] = {}
     if path.is_file():
@@ -69,6 +72,7 @@ def update_file(path: Path, questions: list[WrittenQuestion], prefilled: dict[st
             # graders open this file in a spreadsheet: a name like "-x" or "@x" must not become a formula
             writer.writerow({c: rows[submission].get(c, "") for c in header} | {"submission": spreadsheet_safe(submission)})
     os.replace(tmp, path)  # a reader never sees half a file
+    return rows
 
 
 def read_file(path: Path, questions: list[WrittenQuestion], submissions: set[str]) -> dict[str, dict[str, ManualScore]]:

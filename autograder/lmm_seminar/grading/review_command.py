@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 from pathlib import Path
@@ -12,7 +11,7 @@ import nbformat
 
 from .manual_scores import update_file
 from .review import ReviewedSubmission, index_page, page_name, question_page
-from .submissions import SubmissionProblem, find_submissions, prepare_notebook
+from .submissions import Submission, SubmissionProblem, find_submissions, prepare_notebook
 from .written import WrittenQuestion, student_answers, written_questions
 
 SCORES_FILE = "manual-scores.csv"
@@ -31,14 +30,13 @@ def run_review_command(args: argparse.Namespace) -> int:
         print(f"lmm-seminar review: {error}", file=sys.stderr)
         return 2
 
-    reviewed = [read_submission(s.id, s, questions) for s in submissions]
+    reviewed = [read_submission(s, questions) for s in submissions]
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     prefilled = {r.submission: {q.name: "0" if r.problem or r.answers[q.name].untouched else "" for q in questions}
                  for r in reviewed}
     scores_path = out / SCORES_FILE
-    update_file(scores_path, questions, prefilled)
-    marks = entered_marks(scores_path)
+    marks = update_file(scores_path, questions, prefilled)
     for q in questions:
         graded = {name: row.get(q.name, "") for name, row in marks.items()}
         (out / page_name(q)).write_text(question_page(q, reviewed, graded), encoding="utf-8")
@@ -64,17 +62,12 @@ def source_notebook(source_root: Path) -> Path:
     return sources[0] / f"{sources[0].name}.ipynb"
 
 
-def read_submission(submission_id: str, submission, questions: list[WrittenQuestion]) -> ReviewedSubmission:
+def read_submission(submission: Submission, questions: list[WrittenQuestion]) -> ReviewedSubmission:
     """A submission's written answers, or the reason it could not be read (the same reasons as ``grade``)."""
     with tempfile.TemporaryDirectory(prefix="lmm-review-") as tmp:
         try:
             notebook = nbformat.read(prepare_notebook(submission, Path(tmp)), as_version=4)
         except SubmissionProblem as problem:
-            return ReviewedSubmission(submission_id, {}, problem=str(problem))
-    return ReviewedSubmission(submission_id, student_answers(notebook, questions))
+            return ReviewedSubmission(submission.id, {}, problem=str(problem))
+    return ReviewedSubmission(submission.id, student_answers(notebook, questions))
 
-
-def entered_marks(path: Path) -> dict[str, dict[str, str]]:
-    """The cells of manual-scores.csv as entered, by submission (for showing progress)."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        return {row["submission"]: row for row in csv.DictReader(f) if row.get("submission")}
