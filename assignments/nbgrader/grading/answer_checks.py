@@ -132,8 +132,9 @@ def require_figure(name: str, value: object, shows: str | Sequence[str] = ()) ->
         raise AssertionError(f"`{name}` should be a matplotlib Figure, not {_type_name(value)}{hint}")
     where = ("the plotting cell may have stopped with an error before drawing, or the plot went into another "
              "figure (pandas and seaborn's figure-level plots make their own): draw on this figure's axes")
-    assert fi.figure_facts(value).axes, f"`{name}` is an empty figure with no axes: {where}"
-    drawn = set().union(*(fi.what_is_drawn(ax) for ax in fi.figure_facts(value).axes))
+    axes = fi.figure_facts(value).axes
+    assert axes, f"`{name}` is an empty figure with no axes: {where}"
+    drawn = set().union(*(fi.what_is_drawn(ax) for ax in axes))
     assert drawn, f"`{name}` has axes but nothing drawn on them: {where}"
     for kind in ([shows] if isinstance(shows, str) else shows):
         assert kind in drawn, f"`{name}` shows no {kind}: {_HOW_TO_DRAW[kind]}"
