@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..nbgrader_course import COURSE_FOLDER
+from ..release import build_release, find_sources
 from .manual_scores import apply_manual_scores, read_file
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
 from .sandbox import SandboxUnavailable
@@ -103,11 +105,7 @@ def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, p
 
 def current_release_zip(source_root: Path, release_root: Path) -> Path:
     """The autograder zip of the current release, building the release first if it is missing."""
-    from .. release import build_release, find_sources
-
     sources = find_sources(source_root) if source_root.is_dir() else []
-    from ..nbgrader_course import COURSE_FOLDER
-
     names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*") if p.is_dir() and p.name != COURSE_FOLDER)
     if len(names) != 1:
         raise ValueError(f"found {len(names)} assignments; say which autograder to use with --autograder")

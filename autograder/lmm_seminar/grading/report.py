@@ -66,7 +66,7 @@ def write_feedback(result: SubmissionResult, questions: list[str], folder: Path)
             if q is None:
                 lines.append(f"| {name} | not graded | 0 |")
             elif q.written:
-                mark = NOT_MARKED if q.messages[:1] == [NOT_MARKED] else "marked by hand"
+                mark = NOT_MARKED if q.awaiting_marks else "marked by hand"
                 lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
             else:
                 mark = "passed" if q.passed else "not yet"
@@ -79,7 +79,7 @@ def write_feedback(result: SubmissionResult, questions: list[str], folder: Path)
                 lines.append(f"### {name}")
                 lines += [f"- {message_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
                 lines.append("")
-        comments = [(n, result.questions[n], [m for m in result.questions[n].messages if m != NOT_MARKED]) for n in written]
+        comments = [(n, result.questions[n], result.questions[n].grader_comments) for n in written]
         if any(said for _, _, said in comments):
             lines += ["", "## Comments on your written answers", ""]
             for name, q, said in comments:
@@ -129,8 +129,7 @@ def submission_result(result: SubmissionResult, questions: list[str]) -> dict:
         if q is None:
             tests.append({"name": name, "status": "not graded", "score": 0.0, "max_score": None, "message": result.message})
         elif q.written:  # marked by hand: no pass or fail, the grader's points and comment
-            marked = q.messages[:1] != [NOT_MARKED]
-            tests.append({"name": name, "status": "marked" if marked else NOT_MARKED, "score": q.score,
+            tests.append({"name": name, "status": NOT_MARKED if q.awaiting_marks else "marked", "score": q.score,
                           "max_score": q.max_score, "message": "; ".join(q.messages)})
         else:
             tests.append({"name": name, "status": "passed" if q.passed else "failed", "score": q.score,

@@ -27,6 +27,16 @@ class QuestionResult:
     def passed(self) -> bool:
         return self.score >= self.max_score
 
+    @property
+    def awaiting_marks(self) -> bool:
+        """A written part the grader has not given points yet (its first message says so)."""
+        return self.written and self.messages[:1] == [NOT_MARKED]
+
+    @property
+    def grader_comments(self) -> list[str]:
+        """What the grader wrote about a written part (without the 'not marked yet' note)."""
+        return self.messages[1:] if self.awaiting_marks else list(self.messages)
+
 
 @dataclass
 class SubmissionResult:
