@@ -152,3 +152,6 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+    # Every verdict is written and flushed; tearing down pandas, statsmodels and matplotlib
+    # at exit would only add about half a second to the end of every grading run.
+    os._exit(0)
