@@ -347,6 +347,9 @@ def _plain_model(facts: ModelFacts) -> dict:
 
 def _plain_list(values: Any) -> list:
     """Numbers stay numbers (NaN included); anything else becomes its text."""
+    if isinstance(values, (np.ndarray, pd.Index)) and values.dtype.kind in "biuf" and values.dtype.itemsize <= 8:
+        # a plain numeric array (the common case): numpy makes the Python numbers itself, many times faster
+        return np.asarray(values)[:MAX_NUMBERS].tolist()
     out = []
     for v in list(values)[:MAX_NUMBERS]:
         if isinstance(v, (bool, np.bool_)):
