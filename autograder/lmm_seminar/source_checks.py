@@ -146,12 +146,18 @@ def question_config(cell) -> dict | None:
 
 
 def test_case(source: str) -> tuple[bool, float, str]:
-    """A test cell as Otter reads it: hidden or not, its points, and its code without the TEST CONFIG block."""
+    """A test cell as Otter reads it: hidden or not, its points, and its code without the TEST CONFIG block.
+
+    Hidden means TEST CONFIG ``hidden: true``, or, without a TEST CONFIG, a ``# HIDDEN`` first line.
+    """
     match = _TEST_CONFIG.search(source)
-    config = (yaml.safe_load(match.group(1)) or {}) if match else {}
-    points = float(config.get("points", 0) or 0) if isinstance(config, dict) else 0.0
-    code = (source[:match.start()] + source[match.end():]).strip("\n") if match else source
-    return _is_hidden(source), points, code
+    if not match:
+        first = source.lstrip().splitlines()[0] if source.strip() else ""
+        return first.startswith("#") and "hidden" in first.lower(), 0.0, source
+    config = yaml.safe_load(match.group(1)) or {}
+    config = config if isinstance(config, dict) else {}
+    code = (source[:match.start()] + source[match.end():]).strip("\n")
+    return bool(config.get("hidden")), float(config.get("points", 0) or 0), code
 
 
 def _load_yaml(source: str, fail) -> object:
@@ -197,10 +203,5 @@ def _check_test_cell(source: str, fail) -> None:
 
 
 def _is_hidden(source: str) -> bool:
-    """Whether Otter will treat a test cell as hidden (TEST CONFIG ``hidden: true`` or a ``# HIDDEN`` first line)."""
-    match = _TEST_CONFIG.search(source)
-    if match:
-        config = yaml.safe_load(match.group(1)) or {}
-        return bool(isinstance(config, dict) and config.get("hidden"))
-    first = source.lstrip().splitlines()[0] if source.strip() else ""
-    return first.startswith("#") and "hidden" in first.lower()
+    """Whether Otter will treat a test cell as hidden (see ``test_case``)."""
+    return test_case(source)[0]
