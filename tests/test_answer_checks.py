@@ -176,9 +176,14 @@ def test_a_frame_that_is_the_students_own_cleaning_of_the_file_counts_as_read():
     with pytest.raises(AssertionError, match="not in the file"):
         ac.check_rows_of_file("sleep_study_data", damaged, data, "the file")
     ac.check_rows_of_file("sleep_study_data", damaged, data, "the file", cleaned_by=damaged.sample(frac=1, random_state=0))
-    ac.check_rows_of_file("sleep_study_data", None, data, "the file", cleaned_by=None)
+
+
+@pytest.mark.parametrize("cleaned_by", [None, ac.NO_OUTPUT], ids=["cleaning_returned_nothing", "no_cleaning"])
+def test_a_missing_table_never_counts_as_read(cleaned_by):
+    # a cleaning function that returns nothing, stored, must not make a missing table "the same table"
+    data = sleepstudy_reference.load_sleepstudy(DATA)
     with pytest.raises(AssertionError, match="not defined"):
-        ac.check_rows_of_file("sleep_study_data", None, data, "the file", cleaned_by=ac.NO_OUTPUT)
+        ac.check_rows_of_file("sleep_study_data", None, data, "the file", cleaned_by=cleaned_by)
 
 
 def test_output_on_probe_never_fails():
@@ -231,3 +236,37 @@ def test_equation_must_give_slope_and_intercept_their_roles(text, passes):
 def test_one_column_table_of_random_effects_is_accepted():
     table = pd.DataFrame({"Group": [1.5, -1.5]}, index=["308", "309"])
     assert ac.series_by_subject("random_intercepts", table).to_dict() == {308: 1.5, 309: -1.5}
+
+
+def fit_beside_residuals(x, y):
+    """The data and its line in one panel, the residuals in another: a common, correct 3b figure."""
+    fig, (fit, residuals) = plt.subplots(1, 2)
+    fit.scatter(x, y)
+    slope, intercept = np.polyfit(x, y, 1)
+    residuals.scatter(x, y - (intercept + slope * x))
+    return fig
+
+
+def test_a_scatter_is_judged_on_the_panel_that_answers_the_part():
+    x, y = np.arange(10.0), 3 + 2 * np.arange(10.0) + np.sin(np.arange(10.0))
+    ac.check_scatter_of("fig", fit_beside_residuals(x, y), x, y, "Days", "Reaction")
+    with pytest.raises(AssertionError, match="x and y are swapped"):
+        ac.check_scatter_of("fig", fit_beside_residuals(y, x), x, y, "Days", "Reaction")
+    with pytest.raises(AssertionError, match="shows 5 points; it should show 10"):
+        ac.check_scatter_of("fig", fit_beside_residuals(x[:5], y[:5]), x, y, "Days", "Reaction")
+
+
+def test_points_split_over_panels_still_count_together():
+    x, y = np.arange(10.0), np.arange(10.0) ** 2
+    fig, axes = plt.subplots(1, 2)
+    axes[0].scatter(x[:5], y[:5])
+    axes[1].scatter(x[5:], y[5:])
+    ac.check_scatter_of("fig", fig, x, y, "Days", "Reaction")
+
+
+def test_a_histogram_is_judged_on_the_panel_that_answers_the_part():
+    values = np.array([1.0, 2.0, 2.5, 3.0, 3.5, 7.0])
+    fig, (hist, other) = plt.subplots(1, 2)
+    hist.hist(values, bins=3)
+    other.bar([0, 1], [4, 9])
+    ac.check_histogram_of("fig", fig, values, "Reaction")

@@ -100,6 +100,30 @@ def test_histogram_bars_count_the_values(library):
     assert [b.height for b in bars] == list(np.histogram(VALUES, bins=bins)[0])
 
 
+@pytest.mark.parametrize("style", ["step", "stepfilled", "pandas_step", "seaborn_step", "seaborn_step_unfilled"])
+def test_step_histograms_are_read_as_the_bars_they_outline(style):
+    fig, ax = plt.subplots()
+    bins = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]  # the last bin is empty: a zero-height bar, not a gap
+    if style in ("step", "stepfilled"):
+        ax.hist(VALUES, bins=bins, histtype=style)
+    elif style == "pandas_step":
+        pd.Series(VALUES).plot.hist(bins=bins, histtype="step", ax=ax)
+    else:
+        sns.histplot(x=VALUES, bins=bins, element="step", fill=style == "seaborn_step", ax=ax)
+    bars = fi.histogram_bars(fig)
+    assert np.allclose(edges_of(bars), bins)
+    assert [b.height for b in bars] == list(np.histogram(VALUES, bins=bins)[0])
+    assert fi.what_is_drawn(fi.drawn_axes(fig)[0]) == {"bars"}
+
+
+def test_shapes_that_are_not_a_staircase_are_not_bars():
+    fig, ax = plt.subplots()
+    ax.fill([0, 1, 2], [0, 3, 0])  # a triangle
+    sns.regplot(x=X, y=Y, ax=ax)  # its confidence band is a filled polygon too
+    sns.histplot(x=VALUES, bins=4, element="poly", ax=ax)  # a frequency polygon, not bars
+    assert fi.histogram_bars(fig) == []
+
+
 def test_density_histogram_bars_integrate_to_one():
     fig, ax = plt.subplots()
     ax.hist(VALUES, bins=4, density=True)
@@ -232,6 +256,21 @@ def test_equation_terms_tell_slope_from_intercept(text, terms):
     assert fi.equation_terms(text) == terms
 
 
+@pytest.mark.parametrize("text", [
+    "1" + " " * 2000 + "!",  # spaces after a number: a failed match once backtracked in cubic time
+    ("2.5 " + "(" * 50 + " " * 50) * 20,
+    "1 " * 1000,
+    "_" * 2000 + "x",
+    " " * 5000 + "your title",
+], ids=["spaces_after_a_number", "brackets_and_spaces", "many_numbers", "underscores", "longer_than_kept"])
+def test_reading_any_text_takes_little_time(text):
+    import time
+
+    start = time.process_time()
+    fi.equation_terms(text), fi.numbers_in(text), fi.is_placeholder(text)
+    assert time.process_time() - start < 0.5  # linear: milliseconds; the cubic pattern took minutes
+
+
 def test_numbers_in_text():
     assert fi.numbers_in("y = 21.76x + 244.19, r = -0.5") == [21.76, 244.19, -0.5]
 
@@ -260,8 +299,26 @@ def everything_at_once():
     return fig
 
 
+def step_histogram_beside_a_scatter():
+    fig, (left, right) = plt.subplots(1, 2)
+    left.hist(VALUES, bins=4, histtype="step")
+    right.scatter(X, Y)
+    return fig
+
+
+def test_a_figure_reports_at_most_a_bounded_number_of_texts_and_axes():
+    from lmm_seminar.shipped.answer_facts import MAX_AXES, MAX_TEXT, MAX_TEXTS
+
+    fig, axes = plt.subplots(6, 7)
+    for _ in range(MAX_TEXTS + 50):
+        axes[0, 0].text(0, 0, "x" * (MAX_TEXT + 10))
+    facts = from_plain(json.loads(json.dumps(to_plain(fig))))
+    assert len(facts.axes) == MAX_AXES
+    assert len(facts.axes[0].texts) == MAX_TEXTS and all(len(t) == MAX_TEXT for t in facts.axes[0].texts)
+
+
 @pytest.mark.parametrize("make", [pyplot_scatter, marker_line_scatter, pandas_scatter, seaborn_regplot,
-                                  everything_at_once], ids=lambda f: f.__name__)
+                                  everything_at_once, step_histogram_beside_a_scatter], ids=lambda f: f.__name__)
 def test_read_outs_are_the_same_from_the_json_facts_as_from_the_figure(make):
     # The judge only ever sees the facts, sent as JSON; a kernel reads the live figure.
     fig = make()
