@@ -89,9 +89,11 @@ class JobOutcome:
 class WorkerPool:
     """One warm worker (a zygote) serving every submission of a grading run."""
 
-    def __init__(self, data_dir: Path | None, *, require_sandbox: bool = False,
+    def __init__(self, data_dir: Path | None, *, require_sandbox: bool = False, autograder_zip: Path | None = None,
                  memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES):
+        """``autograder_zip``: the zip in use, whose release folder is hidden from students too."""
         problem = sandbox_problem()
+        self.autograder_zip = autograder_zip
         if problem and require_sandbox:
             raise SandboxUnavailable(f"--require-sandbox: {problem}")
         self.memory, self.processes = memory, processes
@@ -115,7 +117,7 @@ class WorkerPool:
             self.cgroups = _make_cgroups()
             self.isolation = Isolation("bubblewrap", [
                 "no network", "read-only system", "only the data and a private scratch folder visible",
-                "own PID namespace per submission", "unprivileged uid", "limits on memory, processes, file size and time",
+                "own PID, IPC and network namespaces per submission", "answer key and tests hidden", "unprivileged uid", "limits on memory, processes, file size and time",
             ] + (["cgroup caps on memory and processes"] if self.cgroups else []))
             command = self._bwrap_command()
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -129,24 +131,41 @@ class WorkerPool:
     def _bwrap_command(self) -> list[str]:
         args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--clearenv", "--hostname", "grading"]
-        for cap in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL"):
+        # the keeper's, dropped before student code runs: mounts and namespaces, the uid switch,
+        # killing the job, and bringing up loopback in each job's network namespace
+        for cap in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_NET_ADMIN"):
             args += ["--cap-add", cap]
-        args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+        secrets = answer_key_paths(self.autograder_zip)
+        shown: list[Path] = []
+        hidden: list[Path] = []
+
+        def show(tree: str) -> None:
+            # a read-only tree, then an empty stand-in over every part of the answer key inside it
+            args.extend(["--ro-bind", tree, tree])
+            shown.append(Path(tree))
+            for secret in secrets:
+                if secret != Path(tree) and secret.is_relative_to(tree) and secret.exists():
+                    args.extend(_mask_args(secret))
+                    hidden.append(secret)
+
+        show("/usr")
+        show("/etc")
         for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
             if os.path.islink(top):
                 args += ["--symlink", os.readlink(top), top]
             elif os.path.isdir(top):
-                args += ["--ro-bind", top, top]
+                show(top)
         made: set[str] = set()
         for prefix in sorted({sys.base_prefix, sys.prefix}):
-            if not prefix.startswith("/usr"):
+            visible = any(Path(prefix).is_relative_to(t) for t in shown) and not any(Path(prefix).is_relative_to(h) for h in hidden)
+            if not visible:  # not shown yet, or inside a hidden checkout (a venv in the project folder)
                 # bubblewrap makes missing parent folders private (0700); the student's uid must pass through
                 # them to reach the interpreter, so make them world-traversable first
                 for parent in reversed(Path(prefix).parents[:-1]):
                     if str(parent) not in made:
                         args += ["--perms", "0755", "--dir", str(parent)]
                         made.add(str(parent))
-                args += ["--ro-bind", prefix, prefix]
+                show(prefix)
         args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", "/scratch",
                  "--ro-bind", str(self.lib), "/worker", "--bind", str(self.jobs), "/jobs"]
         if self.data_dir is not None:
@@ -256,9 +275,43 @@ class WorkerPool:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def answer_key_paths(autograder_zip: Path | None = None) -> list[Path]:
+    """Every place the answer key may sit on this machine, to hide from student code.
+
+    The reference solution and the check modules travel inside the installed
+    ``lmm_seminar`` package (and ``sleepstudy_reference`` beside it): after ``pip install .``
+    they sit in site-packages, which the sandbox shows, compiled copies included. A
+    source checkout holds them too (with the release's hidden tests and solution), and
+    so does the release folder of the autograder zip in use.
+    """
+    import importlib.util
+
+    package = Path(__file__).resolve().parents[1]
+    paths = [package]
+    spec = importlib.util.find_spec("sleepstudy_reference")
+    if spec is not None and spec.origin:
+        reference = Path(spec.origin).resolve()
+        paths += [reference, *sorted(reference.parent.glob("__pycache__/sleepstudy_reference.*"))]
+    for folder in package.parents:
+        if (folder / "pyproject.toml").is_file() and (folder / "solutions").is_dir():
+            paths.append(folder)  # a checkout of this project
+            break
+    if autograder_zip is not None:
+        zip_path = Path(autograder_zip).resolve()
+        paths.append(zip_path.parent.parent if zip_path.parent.name == "autograder" else zip_path)
+    return paths
+
+
+def _mask_args(secret: Path) -> list[str]:
+    """bubblewrap arguments that cover a folder or file with something empty."""
+    if secret.is_dir():
+        return ["--perms", "0555", "--tmpfs", str(secret)]
+    return ["--ro-bind", "/dev/null", str(secret)]
+
+
 def _worker_env() -> dict[str, str]:
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "Agg",
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "MPLCONFIGDIR": "/tmp/matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
     }

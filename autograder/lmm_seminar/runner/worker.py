@@ -33,18 +33,24 @@ bubblewrap cannot do for a forked rather than an executed process.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import re
 import resource
 import select
 import signal
+import socket
+import struct
 import sys
 import time
 import traceback
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
@@ -78,11 +84,12 @@ def _b(text: str | None) -> bytes | None:
 
 def preload() -> None:
     """Import what students use, so every forked child starts warm."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # The shell first, then matplotlib on Jupyter's inline backend, as a kernel has them.
+    shell = student_shell()
     import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
+
+    _use_inline_backend(shell)
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
@@ -113,7 +120,31 @@ def preload() -> None:
     import nbformat
 
     nbformat.reads(nbformat.writes(nbformat.v4.new_notebook()), as_version=4)
-    student_shell()  # built once here (about 0.03 s); each child gets its own copy, never run before
+    # The shell is built once here (about 0.03 s); each child gets its own copy, never run before.
+    # Warming the figure code above went through pyplot, not the shell: nothing is queued for display.
+    from matplotlib_inline import backend_inline
+
+    backend_inline.show._draw_called = False
+    backend_inline.show._to_draw = []
+
+
+#: Jupyter's inline backend: what ipykernel sets MPLBACKEND to before running any cell.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _use_inline_backend(shell) -> None:
+    """Matplotlib as a Jupyter kernel runs it: interactive, on the inline backend, whose hook shows
+    and closes every open figure at the end of each cell, as ``plt.show()`` does within one.
+
+    The hook and ``show`` are matplotlib_inline's own. What differs from a kernel is only that a
+    figure is shown as its text (``<Figure size ... with 1 Axes>``) instead of being rendered to
+    a PNG nobody sees here (about 0.05 s a figure); drawing changes none of the facts read off a
+    figure (data, labels, texts), and a figure that fails to draw only prints an error in Jupyter.
+    """
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    shell.run_line_magic("matplotlib", "inline")
+    png = shell.display_formatter.formatters["image/png"]
+    png.enabled = False
 
 
 def zygote(plain: bool) -> None:
@@ -185,6 +216,7 @@ def keeper(job: dict, plain: bool) -> dict:
     cgroups = [] if plain else _enter_cgroups(job)
     if not plain:
         _isolate_filesystem(job)
+        _isolate_ipc_and_network()
     read_end, write_end = os.pipe()
     if not plain:
         _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
@@ -255,6 +287,8 @@ def _isolate_filesystem(job: dict) -> None:
     scratch = job["scratch"]
     for folder, size in ((scratch, job["scratch_bytes"]), ("/tmp", job["scratch_bytes"])):
         _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0755,uid={uid},gid={uid}")
+    if os.path.isdir("/dev/shm"):  # POSIX shared memory and semaphores (multiprocessing's locks), this job's own
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={job['scratch_bytes']},mode=1777")
     if os.path.isdir("/data"):
         os.mkdir(f"{scratch}/data")
         _mount("/data", f"{scratch}/data", None, MS_BIND | MS_REC)
@@ -262,6 +296,22 @@ def _isolate_filesystem(job: dict) -> None:
     for hidden in ("/jobs", "/cgroup"):
         if os.path.isdir(hidden):
             _mount("tmpfs", hidden, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+
+
+def _isolate_ipc_and_network() -> None:
+    """IPC and network namespaces of the job's own, so no two submissions can talk.
+
+    SysV shared memory, semaphores and message queues outlive the process that made them,
+    and a server on loopback or an abstract Unix socket is reachable from any process of
+    the same namespace: without this, a correct submission could leave its answers for a
+    classmate's. Whatever the job made goes with its namespaces. Loopback is brought up,
+    as in a kernel, but reaches only the job itself.
+    """
+    _check(_libc.unshare(CLONE_NEWIPC | CLONE_NEWNET), "unshare ipc and network namespaces")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, SIOCGIFFLAGS, request + bytes(22))[:18])[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP) + bytes(22))
 
 
 def _kill_leftovers_plain(pid: int) -> None:
@@ -307,7 +357,7 @@ def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
     out_fd = job["_out_fd"]
     os.closerange(3, out_fd)
     os.closerange(out_fd + 1, 65536)
-    os.environ.update({"HOME": scratch, "TMPDIR": "/tmp" if not plain else scratch, "MPLBACKEND": "Agg"})
+    os.environ.update({"HOME": scratch, "TMPDIR": "/tmp" if not plain else scratch, "MPLBACKEND": INLINE_BACKEND})
     limits = {
         resource.RLIMIT_AS: int(job["memory"]),
         resource.RLIMIT_FSIZE: int(job["scratch_bytes"]),
@@ -345,15 +395,26 @@ def cell_questions(cells: list[str]) -> list[str | None]:
 
 
 def student_shell():
-    """The IPython shell that runs the cells (made on first use; no history file)."""
+    """The IPython shell that runs the cells, as a kernel's shell (made on first use; no history file).
+
+    IPython's base shell refuses ``enable_gui``, so ``%matplotlib inline`` (in many notebooks'
+    first cell) would raise there; a kernel's shell accepts it, and so does this one. A GUI
+    event loop (``%matplotlib qt``) cannot run without a screen, in a kernel on a server or here.
+    """
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
     if InteractiveShell.initialized():
         return InteractiveShell.instance()
+
+    class KernelLikeShell(InteractiveShell):
+        def enable_gui(self, gui=None):
+            if gui not in (None, "inline"):
+                raise RuntimeError(f"no {gui} event loop: the grader has no screen (use %matplotlib inline)")
+
     config = Config()
     config.HistoryManager.enabled = False
-    return InteractiveShell.instance(config=config)
+    return KernelLikeShell.instance(config=config)
 
 
 def run_notebook(task: dict, out) -> None:
