@@ -27,7 +27,8 @@ from typing import Protocol
 
 import psutil
 
-from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter
+from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, plain_text, question_from_otter
+from .judge import JUDGE_TIMEOUT, Judge, JudgeTimeout
 from .submissions import Submission, SubmissionProblem, prepare_notebook
 
 DEFAULT_TIMEOUT = 300.0
@@ -92,15 +93,7 @@ class OtterRunEngine:
         return row
 
     def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
-        return SubmissionResult(
-            submission=submission.id,
-            path=str(submission.path),
-            status=status,
-            max_score=self.max_score,
-            message=message,
-            seconds=time.monotonic() - start,
-            isolation=self.isolation,
-        )
+        return result_row(self, submission, status, message, start)
 
 
 class SandboxEngine:
@@ -110,8 +103,9 @@ class SandboxEngine:
     only its data files are shown to the worker, read-only.
     """
 
-    def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT, require_sandbox: bool = False):
-        from .judge import Judge
+    def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT, require_sandbox: bool = False,
+                 judge_timeout: float = JUDGE_TIMEOUT):
+        """``timeout`` bounds running one notebook, ``judge_timeout`` judging its answers."""
         from .sandbox import WorkerPool
 
         self.autograder_zip = autograder_zip.resolve()
@@ -131,9 +125,10 @@ class SandboxEngine:
         self._judge = None
         try:
             # the judge loads its tests and reference while the worker imports its libraries
-            self._judge = Judge(files, tests)
+            self._judge = Judge(files, tests, timeout=judge_timeout)
             data = files / "data"
-            self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox)
+            self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox,
+                                    autograder_zip=self.autograder_zip)
             self._judge.wait_until_ready()
         except BaseException:
             self.close()
@@ -157,6 +152,8 @@ class SandboxEngine:
             if status == "crashed":
                 return self._row(submission, ERROR, f"the grader could not run this notebook ({outcome.report.get('detail', 'no detail')})", start)
             verdict = self._judge.judge(outcome.output)
+        except JudgeTimeout as stalled:
+            return self._row(submission, ERROR, f"the grader could not judge this notebook's answers: {stalled}", start)
         finally:
             self._pool.discard(outcome)
         if "error" in verdict:
@@ -195,9 +192,14 @@ class SandboxEngine:
         self._private.cleanup()
 
     def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
-        return SubmissionResult(submission=submission.id, path=str(submission.path), status=status,
-                                max_score=self.max_score, message=message, seconds=time.monotonic() - start,
-                                isolation=self.isolation)
+        return result_row(self, submission, status, message, start)
+
+
+def result_row(engine: GradingEngine, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
+    """A grade-table row for ``submission`` as ``engine`` graded it, without questions yet."""
+    return SubmissionResult(submission=submission.id, path=str(submission.path), status=status,
+                            max_score=engine.max_score, message=plain_text(message),
+                            seconds=time.monotonic() - start, isolation=engine.isolation)
 
 
 def notebook_cells(notebook: Path) -> list[str]:

@@ -14,34 +14,59 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from .results import failure_messages
+from .results import failure_messages, plain_text
 
 #: Largest worker output read; the worker stops a submission at 16 MiB already.
 MAX_OUTPUT = 17 * 1024 * 1024
+#: Longest one judgement may take: judging the seminar's answers takes about 0.05 s.
+JUDGE_TIMEOUT = 60.0
+#: Longest the judge may take to load its tests and the reference.
+STARTUP_SECONDS = 180
+
+
+class JudgeTimeout(RuntimeError):
+    """A judgement took longer than its time limit (the judge was restarted for the next one)."""
 
 
 class Judge:
-    """A judge process for one grading run; ``judge`` is safe to call from several threads."""
+    """A judge process for one grading run; ``judge`` is safe to call from several threads.
 
-    def __init__(self, files_dir: Path, tests_dir: Path):
+    Every judgement has a time limit: a judgement that takes longer (a pattern that
+    backtracks on something a submission drew, a read-out of a huge figure) raises
+    ``JudgeTimeout`` for that submission, and a fresh judge process serves the next.
+    """
+
+    def __init__(self, files_dir: Path, tests_dir: Path, timeout: float = JUDGE_TIMEOUT):
         self._lock = threading.Lock()
+        self._command = [sys.executable, "-m", "lmm_seminar.grading.judge", str(files_dir), str(tests_dir)]
+        self._cwd = files_dir
+        self.timeout = timeout
+        self._start()
+
+    def _start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         env.update(MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-        self.process = subprocess.Popen([sys.executable, "-m", "lmm_seminar.grading.judge", str(files_dir), str(tests_dir)],
-                                        cwd=files_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        env=env, bufsize=1)
+        self.process = subprocess.Popen(self._command, cwd=self._cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, env=env, bufsize=1)
+        # a thread reads the judge's lines, so waiting for one can have a time limit
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.process.stdout, self._lines), daemon=True).start()
         self._ready = False
 
     def wait_until_ready(self) -> None:
         """Block until the process has loaded the tests and the reference (it starts in the background)."""
         if self._ready:
             return
-        ready = self.process.stdout.readline()
+        try:
+            ready = self._lines.get(timeout=STARTUP_SECONDS)
+        except queue.Empty:
+            ready = ""
         if not ready.startswith("{"):
             raise RuntimeError("the judge process did not start")
         self._ready = True
@@ -52,10 +77,19 @@ class Judge:
             self.wait_until_ready()
             self.process.stdin.write(json.dumps({"output": str(output)}) + "\n")
             self.process.stdin.flush()
-            line = self.process.stdout.readline()
+            try:
+                line = self._lines.get(timeout=self.timeout)
+            except queue.Empty:
+                self._restart()
+                raise JudgeTimeout(f"judging took longer than {self.timeout:g} s") from None
         if not line:
             raise RuntimeError("the judge process stopped")
         return json.loads(line)
+
+    def _restart(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._start()
 
     def close(self) -> None:
         if self.process.stdin:
@@ -64,6 +98,12 @@ class Judge:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put("")  # the process has ended
 
 
 # ------------------------------------------------------------------------------------- the process
@@ -89,7 +129,7 @@ def read_worker_output(path: Path) -> tuple[dict[str, dict], list[dict], bool]:
             snapshots.setdefault(line["question"], line["answers"])
         elif isinstance(line.get("cell_error"), dict):
             error = line["cell_error"]
-            errors.append({k: str(error.get(k, ""))[:500] for k in ("cell", "question", "type", "message")})
+            errors.append({k: plain_text(error.get(k, ""))[:500] for k in ("cell", "question", "type", "message")})
         elif line.get("end") is True:
             ended = True
     return snapshots, errors, ended

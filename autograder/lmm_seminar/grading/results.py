@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 GRADED, ERROR, TIMEOUT = "graded", "error", "timeout"
@@ -22,6 +23,8 @@ class QuestionResult:
     messages: list[str] = field(default_factory=list)
     #: a written part marked by hand (its messages are the grader's comment), not an autograded one
     written: bool = False
+    #: how students know the question, when not by its name (e.g. "1b (written)" for q1b_written)
+    title: str = ""
 
     @property
     def passed(self) -> bool:
@@ -56,6 +59,24 @@ class SubmissionResult:
     isolation: str = ""
 
 
+def plain_text(text: object) -> str:
+    """``text`` without control and formatting characters (ESC, BEL, a right-to-left override...).
+
+    Messages carry what a student's code raised or wrote on a figure; a terminal would obey
+    an escape sequence in them, and a bidirectional override would make a page read otherwise
+    than it says. Tabs and line breaks become spaces; every other such character becomes U+FFFD.
+    """
+    out = []
+    for char in str(text):
+        if char in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 # One failed test case in Otter's output ends with the exception's line,
 # e.g. "AssertionError: `correlation`: this is Spearman's rank correlation ...".
 _FAILURE_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*(?:Error|Exception)|AssertionError)\s*:\s*(.+)$")
@@ -70,7 +91,7 @@ def failure_messages(output: str) -> list[str]:
     messages = []
     for block in output.split("❌ Test case failed")[1:]:
         lines = [m.group(1).strip() for m in map(_FAILURE_LINE.match, block.splitlines()) if m]
-        messages.append(lines[0] if lines else "this test failed")
+        messages.append(plain_text(lines[0]) if lines else "this test failed")
     return messages
 
 
@@ -93,4 +114,4 @@ def bounded(question: QuestionResult, max_score: float | None = None) -> Questio
     top = question.max_score if max_score is None else max_score
     top = top if math.isfinite(top) and top >= 0 else 0.0
     score = question.score if math.isfinite(question.score) else 0.0
-    return QuestionResult(question.name, min(max(score, 0.0), top), top, question.messages, question.written)
+    return QuestionResult(question.name, min(max(score, 0.0), top), top, question.messages, question.written, question.title)

@@ -8,6 +8,7 @@ recorded here as reasons instead of being raised.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import zipfile
@@ -35,34 +36,61 @@ class SubmissionProblem(Exception):
     """The submission cannot be graded; the message says why, for the grade table."""
 
 
-def find_submissions(paths: list[Path]) -> list[Submission]:
-    """Every submission under ``paths`` (files or folders, searched recursively), with unique ids.
-
-    The id is the file name without its extension; when two files share one
-    (``alice.ipynb`` and ``alice.zip``, or two folders with ``alice.ipynb``) the
-    later ones get ``-2``, ``-3``... in path order, so no grade overwrites another.
-    Raises ``FileNotFoundError`` for a path that does not exist.
-    """
-    files: list[Path] = []
+def check_paths(paths: list[Path]) -> None:
+    """Refuse a path that does not exist before anything slow (such as building the release) starts."""
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {path}")
-        if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
-                and not _SKIPPED_DIRS.intersection(p.relative_to(path).parts)
-                and not p.name.startswith(".")
-            )
-        else:
-            files.append(path)
 
-    seen: Counter[str] = Counter()
+
+def find_submissions(paths: list[Path], assignment: str | None = None) -> list[Submission]:
+    """Every submission under ``paths`` (files or folders, searched recursively), with unique ids.
+
+    A submission's id is its file name without the extension (``alice.ipynb`` is
+    ``alice``), unless that name is only the assignment's (``assignment``, as handed
+    out or as ``grader.export()`` names its zip), which says nothing about who handed
+    it in. Such a file is named after the outermost folder below the searched folder
+    that holds no other submission: ``submissions/alice/sleepstudy-lmm.ipynb`` is
+    ``alice``, and so is nbgrader's ``submitted/alice/sleepstudy-lmm/sleepstudy-lmm.ipynb``
+    (or ``<folder>_<file>`` when its folder holds other submissions too).
+
+    Ids are safe file names of at most ``MAX_ID_BYTES`` bytes and unique, also when
+    compared without case (feedback files must not overwrite each other on any file
+    system): a clash gets ``-2``, ``-3``... in path order, never an id another file has
+    by its own name. Raises ``FileNotFoundError`` for a path that does not exist.
+    """
+    found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+        if not path.is_dir():
+            found.append((path, path.stem))
+            continue
+        files = [p for p in sorted(path.rglob("*"))
+                 if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
+                 and not _SKIPPED_DIRS.intersection(p.relative_to(path).parts)
+                 and not p.name.startswith(".")]
+        folders = [p.relative_to(path).parts[:-1] for p in files]
+        per_folder = Counter(folder[:depth] for folder in folders for depth in range(1, len(folder) + 1))
+        for file, folder in zip(files, folders):
+            if not folder or not _is_assignment_name(file.stem, assignment):
+                found.append((file, file.stem))
+                continue
+            alone_in = next((depth for depth in range(1, len(folder) + 1) if per_folder[folder[:depth]] == 1), None)
+            found.append((file, folder[alone_in - 1] if alone_in else f"{folder[-1]}_{file.stem}"))
+
+    unique: dict[Path, str] = {}
+    for file, name in found:  # the same file named twice counts once
+        unique.setdefault(file, _safe_name(name))
+    own_names = {name.casefold() for name in unique.values()}
+    taken: set[str] = set()
     submissions = []
-    for file in dict.fromkeys(files):  # the same file named twice counts once
-        stem = _safe_name(file.stem)
-        seen[stem] += 1
-        submission_id = stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"
+    for file, name in unique.items():
+        submission_id, number = name, 1
+        while submission_id.casefold() in taken or (number > 1 and submission_id.casefold() in own_names):
+            number += 1
+            submission_id = _bounded(name, suffix=f"-{number}")
+        taken.add(submission_id.casefold())
         submissions.append(Submission(submission_id, file))
     return submissions
 
@@ -131,7 +159,29 @@ def _check_notebook(path: Path) -> None:
         raise SubmissionProblem("the notebook has no code to run (empty notebook)")
 
 
+def _is_assignment_name(stem: str, assignment: str | None) -> bool:
+    # the notebook as handed out, or the zip grader.export() makes of it ("<name>_<date and time>")
+    if not assignment:
+        return False
+    stem, assignment = stem.casefold(), assignment.casefold()
+    return stem == assignment or bool(re.fullmatch(re.escape(assignment) + r"_\d[\w-]*", stem))
+
+
+#: Longest id in bytes: feedback and result file names add up to 5 bytes, and file systems allow 255.
+MAX_ID_BYTES = 120
+
+
 def _safe_name(stem: str) -> str:
     """A file-system-safe version of a name, for feedback file names and the table."""
     cleaned = re.sub(r"[^\w.@+-]+", "_", stem).strip("._")
-    return cleaned or "submission"
+    return _bounded(cleaned or "submission")
+
+
+def _bounded(name: str, suffix: str = "") -> str:
+    """``name`` + ``suffix`` in at most ``MAX_ID_BYTES`` bytes of UTF-8; a name cut short ends with a
+    short hash of the whole name, so two long names that start alike stay apart."""
+    if len((name + suffix).encode()) <= MAX_ID_BYTES:
+        return name + suffix
+    tag = "~" + hashlib.sha256(name.encode()).hexdigest()[:8] + suffix
+    kept = name.encode()[:MAX_ID_BYTES - len(tag.encode())].decode("utf-8", errors="ignore")
+    return kept + tag
