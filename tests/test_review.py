@@ -271,8 +271,9 @@ def test_feedback_carries_the_graders_comments(merged):
     feedback = (out / "feedback" / "ada.md").read_text(encoding="utf-8")
     assert "**Score: 11 / 12** (autograded 9 / 9, written 2 / 3)" in feedback
     assert "## Comments on your written answers" in feedback
-    assert "### q4c (0.25 / 0.5)" in feedback and "Slopes: \\*say\\* which is steeper." in feedback
-    assert "| q3c_written | not marked yet | 0 / 0.25 |" in feedback
+    assert "### 4c (written): 0.25 / 0.5" in feedback and "Slopes: \\*say\\* which is steeper." in feedback
+    assert "| 3c (written) | not marked yet | 0 / 0.25 |" in feedback
+    assert "q3c_written" not in feedback and "q4c" not in feedback  # parts go by the names students know
 
 
 def test_results_json_marks_written_parts(merged):
@@ -352,7 +353,7 @@ def test_review_of_nothing_says_so(tmp_path):
 
 
 def test_the_source_keeps_model_answer_and_rubric_of_every_written_part():
-    from lmm_seminar.grading.written import written_questions
+    from lmm_seminar.written_parts import written_questions
 
     questions = written_questions(REPO / "source" / "sleepstudy-lmm" / "sleepstudy-lmm.ipynb")
     assert [q.name for q in questions] == WRITTEN
@@ -363,7 +364,7 @@ def test_the_source_keeps_model_answer_and_rubric_of_every_written_part():
 
 def test_a_formula_like_submission_name_is_quoted_in_the_scores_file_and_read_back(tmp_path):
     from lmm_seminar.grading.manual_scores import read_file, update_file
-    from lmm_seminar.grading.written import written_questions
+    from lmm_seminar.written_parts import written_questions
 
     questions = written_questions(REPO / "source" / "sleepstudy-lmm" / "sleepstudy-lmm.ipynb")
     path = tmp_path / "manual-scores.csv"
@@ -377,7 +378,7 @@ def test_a_formula_like_submission_name_is_quoted_in_the_scores_file_and_read_ba
 def test_marks_of_a_formula_like_submission_count_as_entered(tmp_path):
     # the file quotes the name for spreadsheets; progress on the pages must still find the grader's mark
     from lmm_seminar.grading.manual_scores import update_file
-    from lmm_seminar.grading.written import written_questions
+    from lmm_seminar.written_parts import written_questions
 
     questions = written_questions(REPO / "source" / "sleepstudy-lmm" / "sleepstudy-lmm.ipynb")
     path = tmp_path / "manual-scores.csv"

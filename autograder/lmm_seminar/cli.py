@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade a class's submissions")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
-    grade.add_argument("--autograder", type=Path, help="autograder zip (default: the current release's, built if missing)")
+    grade.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
+                       help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
     grade.add_argument("--out", type=Path, default=Path("grading-output"), help="where to write grades.csv and feedback/ (default: grading-output/)")
     grade.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="submissions graded at once (default: number of cores)")
     grade.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed per submission (default: 300)")
@@ -53,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
     review.add_argument("--out", type=Path, default=Path("review"),
                         help="where to write the pages and manual-scores.csv (default: review/)")
-    review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
+    review.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
+                        help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
+    review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
+    review.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
     review.set_defaults(run=_review)
     return parser
 

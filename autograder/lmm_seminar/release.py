@@ -29,6 +29,7 @@ from .nbgrader_course import build_course
 from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
 from .shipped import answer_checks, answer_facts, answer_probes, figure_inspection, tolerances
+from .written_parts import WRITTEN_PARTS_FILE, written_parts_json, written_questions
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -107,7 +108,9 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
         release.files += _write_student(built / "student", root / "student", master.name)
         release.files.append(_write_solution(built / "autograder" / master.name, release.solution_notebook))
         (zip_path,) = (built / "autograder").glob(f"{name}-autograder*.zip")
-        release.files.append(_write_zip(zip_path, release.autograder_zip))
+        # what grading needs beyond Otter's tests travels in the zip: the written parts, their model answers and rubrics
+        carried = {WRITTEN_PARTS_FILE: written_parts_json(written_questions(master)).encode()}
+        release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)
     # the same assignment as an nbgrader course, beside the Otter release
@@ -157,19 +160,20 @@ def _write_solution(built_notebook: Path, target: Path) -> Path:
     return write_reproducible(nb, target)
 
 
-def _write_zip(built_zip: Path, target: Path) -> Path:
-    """Rewrite Otter's zip with sorted entries and fixed timestamps under a stable name."""
+def _write_zip(built_zip: Path, target: Path, carried: dict[str, bytes]) -> Path:
+    """Rewrite Otter's zip with sorted entries and fixed timestamps under a stable name,
+    with the ``carried`` files (name → content) added."""
     target.parent.mkdir(parents=True)
     with zipfile.ZipFile(built_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            if info.is_dir():
-                continue
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+        entries = {info.filename: (source.read(info), (info.external_attr >> 16) & 0o111)
+                   for info in source.infolist() if not info.is_dir()}
+        entries.update({name: (data, 0) for name, data in carried.items()})
+        for name, (data, executable) in sorted(entries.items()):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             # keep the executable bit (run_autograder, setup.sh); drop everything else
-            executable = (info.external_attr >> 16) & 0o111
             entry.external_attr = (0o755 if executable else 0o644) << 16
-            out.writestr(entry, source.read(info.filename))
+            out.writestr(entry, data)
     return target
 
 

@@ -9,24 +9,26 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..nbgrader_course import COURSE_FOLDER
-from ..release import build_release, find_sources
+from ..written_parts import WrittenQuestion
 from .manual_scores import apply_manual_scores, read_file
+from .release_files import assignment_name, find_autograder, written_parts
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
 from .sandbox import SandboxUnavailable
-from .report import summary_table, write_feedback, write_grades_csv, write_results_json, write_submission_results
+from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
+                     write_submission_results)
 from .results import ERROR, SubmissionResult
-from .submissions import Submission, find_submissions
+from .submissions import Submission, check_paths, find_submissions
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
     """Grade ``args.paths``; 0 when every submission got its row, 2 when the command cannot run."""
     try:
-        submissions = find_submissions(args.paths)
+        check_paths(args.paths)
+        autograder = find_autograder(args.autograder, args.source, args.release)
+        submissions = find_submissions(args.paths, assignment_name(autograder))
         if not submissions:
             raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
-        written, manual = read_manual_scores(args, submissions)
-        autograder = args.autograder or current_release_zip(args.source, args.release)
+        written, manual = read_manual_scores(args.manual_scores, autograder, submissions)
         engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox)
     except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
@@ -50,28 +52,26 @@ def run_grade_command(args: argparse.Namespace) -> int:
     write_submission_results(results, questions, out / "results")
     for result in results:
         write_feedback(result, questions, out / "feedback")
-    summary = summary_table(results, engine.questions, isolation=engine.isolation)
-    (out / "summary.md").write_text(summary + "\n", encoding="utf-8")
+    summary = summary_table(results, engine.questions)
+    (out / "summary.md").write_text(f"Student code: {markdown_safe(engine.isolation)}\n\n{summary}\n", encoding="utf-8")
     print()
-    print(summary)
+    print(summary)  # the isolation line was printed before grading began
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     return 0
 
 
-def read_manual_scores(args: argparse.Namespace, submissions: list[Submission]) -> tuple[list, dict]:
-    """The written questions and the checked manual scores, when ``--manual-scores`` is given.
+def read_manual_scores(scores_file: Path | None, autograder: Path,
+                       submissions: list[Submission]) -> tuple[list[WrittenQuestion], dict]:
+    """The written parts the release carries and the checked manual scores, when a scores file is given.
 
     Read before any grading, so a bad file stops the command before it writes anything.
     """
-    if getattr(args, "manual_scores", None) is None:
+    if scores_file is None:
         return [], {}
-    from .review_command import source_notebook
-    from .written import written_questions
-
-    if not args.manual_scores.is_file():
-        raise FileNotFoundError(f"no manual-scores file at {args.manual_scores}")
-    written = written_questions(source_notebook(args.source))
-    return written, read_file(args.manual_scores, written, {s.id for s in submissions})
+    if not scores_file.is_file():
+        raise FileNotFoundError(f"no manual-scores file at {scores_file}")
+    written = written_parts(autograder)
+    return written, read_file(scores_file, written, {s.id for s in submissions})
 
 
 def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool) -> GradingEngine:
@@ -101,18 +101,3 @@ def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, p
             bar.update()
         bar.close()
     return results
-
-
-def current_release_zip(source_root: Path, release_root: Path) -> Path:
-    """The autograder zip of the current release, building the release first if it is missing."""
-    sources = find_sources(source_root) if source_root.is_dir() else []
-    names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*") if p.is_dir() and p.name != COURSE_FOLDER)
-    if len(names) != 1:
-        raise ValueError(f"found {len(names)} assignments; say which autograder to use with --autograder")
-    zip_path = release_root / names[0] / "autograder" / f"{names[0]}-autograder.zip"
-    if not zip_path.is_file():
-        if not sources:
-            raise FileNotFoundError(f"no autograder at {zip_path} and no source to build it from")
-        print(f"No release at {release_root}; building it first", file=sys.stderr)
-        build_release(source_root, release_root)
-    return zip_path

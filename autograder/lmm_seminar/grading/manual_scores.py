@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .report import spreadsheet_safe
 from .results import GRADED, NOT_MARKED, QuestionResult, SubmissionResult
-from .written import WrittenQuestion
+from ..written_parts import WrittenQuestion
 
 COMMENT = " comment"
 
@@ -142,7 +142,8 @@ def apply_manual_scores(results: list[SubmissionResult], questions: list[Written
             messages = [mark.comment] if mark.comment else []
             if mark.points is None:
                 messages.insert(0, NOT_MARKED)
-            result.questions[q.name] = QuestionResult(q.name, mark.points or 0.0, q.points, messages, written=True)
+            result.questions[q.name] = QuestionResult(q.name, mark.points or 0.0, q.points, messages, written=True,
+                                                      title=q.title)
             result.score = (result.score or 0.0) + (mark.points or 0.0)
 
 

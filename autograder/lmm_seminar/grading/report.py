@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .results import ERROR, GRADED, NOT_MARKED, TIMEOUT, SubmissionResult
+from .results import ERROR, GRADED, NOT_MARKED, TIMEOUT, SubmissionResult, plain_text
 
 STATUSES = (GRADED, ERROR, TIMEOUT)
 
@@ -40,63 +42,154 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
     return path
 
 
-def write_feedback(result: SubmissionResult, questions: list[str], folder: Path) -> Path:
-    """A Markdown page for the student: per question, passed or not, points, and what to fix."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Feedback for {markdown_safe(result.submission)}", ""]
+#: One run of text on a feedback page and how it is shown: "ours" (the grader program's own words),
+#: "theirs" (a student's or a grader's words, shown as typed, never as markup), "message" (a check's
+#: message: its `names` are code, the rest as typed), "strong" and "em" (emphasised, as typed).
+Span = tuple[str, str]
+Paragraph = list[Span]
+
+
+@dataclass
+class Block:
+    """A part of a feedback page: a heading, paragraphs, a bulleted list, a table."""
+
+    heading: Paragraph = field(default_factory=list)
+    level: int = 2
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    items: list[Paragraph] = field(default_factory=list)
+    table: list[tuple[str, str, str]] = field(default_factory=list)  # rows under "Question | Result | Points"
+
+
+def feedback_blocks(result: SubmissionResult, questions: list[str]) -> list[Block]:
+    """What the student's feedback page says, whichever format it is written in."""
+    blocks = [Block([("ours", "Feedback for "), ("theirs", result.submission)], level=1)]
     if result.status != GRADED:
-        lines += [f"**Your notebook could not be graded ({result.status}).** {markdown_safe(result.message)}", "",
-                  "Please fix this and hand it in again, or ask your instructor."]
+        blocks.append(Block(paragraphs=[
+            [("strong", f"Your notebook could not be graded ({result.status})."), ("ours", " "), ("theirs", result.message)],
+            [("ours", "Please fix this and hand it in again, or ask your instructor.")]]))
     else:
-        if result.message:
-            lines += [f"*Note: {markdown_safe(result.message)}*", ""]
+        intro: list[Paragraph] = [[("em", f"Note: {result.message}")]] if result.message else []
         written = [n for n in questions if n in result.questions and result.questions[n].written]
         if written:
             auto = [result.questions[n] for n in questions if n in result.questions and n not in written]
-            lines += [f"**Score: {_number(result.score)} / {_number(result.max_score)}** (autograded "
-                      f"{_number(sum(q.score for q in auto))} / {_number(sum(q.max_score for q in auto))}, written "
-                      f"{_number(sum(result.questions[n].score for n in written))} / "
-                      f"{_number(sum(result.questions[n].max_score for n in written))})", ""]
+            intro.append([("strong", f"Score: {_number(result.score)} / {_number(result.max_score)}"), (
+                "ours", f" (autograded {_number(sum(q.score for q in auto))} / {_number(sum(q.max_score for q in auto))}, "
+                f"written {_number(sum(result.questions[n].score for n in written))} / "
+                f"{_number(sum(result.questions[n].max_score for n in written))})")])
         else:
-            lines += [f"**Autograded score: {_number(result.score)} / {_number(result.max_score)}**", "",
-                      "Written answers are marked separately by your instructor.", ""]
-        lines += ["| Question | Result | Points |", "|---|---|---|"]
+            intro += [[("strong", f"Autograded score: {_number(result.score)} / {_number(result.max_score)}")],
+                      [("ours", "Written answers are marked separately by your instructor.")]]
+        rows = []
         for name in questions:
             q = result.questions.get(name)
             if q is None:
-                lines.append(f"| {name} | not graded | 0 |")
-            elif q.written:
-                mark = NOT_MARKED if q.awaiting_marks else "marked by hand"
-                lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
+                rows.append((name, "not graded", "0"))
             else:
-                mark = "passed" if q.passed else "not yet"
-                lines.append(f"| {name} | {mark} | {_number(q.score)} / {_number(q.max_score)} |")
+                mark = (NOT_MARKED if q.awaiting_marks else "marked by hand") if q.written else ("passed" if q.passed else "not yet")
+                rows.append((q.title or name, mark, f"{_number(q.score)} / {_number(q.max_score)}"))
+        blocks.append(Block(paragraphs=intro, table=rows))
         details = [(n, result.questions[n]) for n in questions
                    if n in result.questions and not result.questions[n].passed and not result.questions[n].written]
         if details:
-            lines += ["", "## What to look at", ""]
+            blocks.append(Block([("ours", "What to look at")]))
             for name, q in details:
-                lines.append(f"### {name}")
-                lines += [f"- {message_safe(m)}" for m in dict.fromkeys(q.messages)] or ["- a hidden test did not pass"]
-                lines.append("")
-        comments = [(n, result.questions[n], result.questions[n].grader_comments) for n in written]
-        if any(said for _, _, said in comments):
-            lines += ["", "## Comments on your written answers", ""]
-            for name, q, said in comments:
+                said = [[("message", m)] for m in dict.fromkeys(q.messages)] or [[("ours", "a hidden test did not pass")]]
+                blocks.append(Block([("ours", q.title or name)], level=3, items=said))
+        comments = [(result.questions[n], result.questions[n].grader_comments) for n in written]
+        if any(said for _, said in comments):
+            blocks.append(Block([("ours", "Comments on your written answers")]))
+            for q, said in comments:
                 if said:
-                    lines.append(f"### {name} ({_number(q.score)} / {_number(q.max_score)})")
-                    # the grader's words, shown as text: one paragraph, no markup
-                    lines += [f"- {markdown_safe(m)}" for m in said]
-                    lines.append("")
+                    heading = f"{q.title or q.name}: {_number(q.score)} / {_number(q.max_score)}"
+                    blocks.append(Block([("ours", heading)], level=3, items=[[("theirs", m)] for m in said]))
     if result.cell_errors:
-        lines += ["", "## Cells that raised an error", "",
-                  "The rest of the notebook still ran; answers set in or after these cells may be missing.", ""]
+        items = []
         for error in result.cell_errors:
-            part = f" (part {markdown_safe(str(error.get('question')))})" if error.get("question") not in (None, "", "None") else ""
-            lines.append(f"- cell {markdown_safe(str(error.get('cell')))}{part}: "
-                         f"{markdown_safe(str(error.get('type')))}: {markdown_safe(str(error.get('message')))}")
+            part = f" (part {error.get('question')})" if error.get("question") not in (None, "", "None") else ""
+            items.append([("theirs", f"cell {error.get('cell')}{part}: {error.get('type')}: {error.get('message')}")])
+        blocks.append(Block([("ours", "Cells that raised an error")], paragraphs=[[(
+            "ours", "The rest of the notebook still ran; answers set in or after these cells may be missing.")]],
+            items=items))
+    return blocks
+
+
+def feedback_markdown(blocks: list[Block]) -> str:
+    """The feedback page as Markdown: everything a student or grader wrote shows as text, never as markup."""
+    shown = {"ours": str, "theirs": markdown_safe, "message": message_safe,
+             "strong": lambda t: f"**{markdown_safe(t)}**", "em": lambda t: f"*{markdown_safe(t)}*"}
+
+    def spans(paragraph: Paragraph) -> str:
+        return "".join(shown[kind](text) for kind, text in paragraph)
+
+    lines: list[str] = []
+    for block in blocks:
+        if block.heading:
+            lines += [f"{'#' * block.level} {spans(block.heading)}", ""]
+        for paragraph in block.paragraphs:
+            lines += [spans(paragraph), ""]
+        if block.table:
+            lines += ["| Question | Result | Points |", "|---|---|---|"]
+            lines += [f"| {q} | {r} | {p} |" for q, r, p in block.table]
+            lines.append("")
+        if block.items:
+            lines += [f"- {spans(item)}" for item in block.items]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+
+#: The page runs nothing and loads nothing: styles are inline.
+FEEDBACK_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_FEEDBACK_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; } h3 { font-size: 1rem; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.25rem 0.75rem; text-align: left; }
+.passed { color: #1b6e20; } .not-yet { color: #a4000f; } code { background: #f3f3f3; padding: 0 0.2rem; }
+li { white-space: pre-wrap; }
+"""
+
+
+def feedback_html(blocks: list[Block]) -> str:
+    """The feedback page as a self-contained HTML document; every text is escaped, so it reads as typed."""
+    def spans(paragraph: Paragraph) -> str:
+        out = []
+        for kind, text in paragraph:
+            escaped = html.escape(plain_text(text))
+            if kind == "message":
+                escaped = _CODE_SPAN.sub(r"<code>\1</code>", escaped)
+            out.append(f"<{kind}>{escaped}</{kind}>" if kind in ("strong", "em") else escaped)
+        return "".join(out)
+
+    title = html.escape(plain_text("".join(text for _, text in blocks[0].heading))) if blocks else "Feedback"
+    body = []
+    for block in blocks:
+        if block.heading:
+            body.append(f"<h{block.level}>{spans(block.heading)}</h{block.level}>")
+        body += [f"<p>{spans(p)}</p>" for p in block.paragraphs]
+        if block.table:
+            body.append("<table><thead><tr><th>Question</th><th>Result</th><th>Points</th></tr></thead><tbody>")
+            for question, mark, points in block.table:
+                css = {"passed": "passed", "not yet": "not-yet"}.get(mark, "")
+                body.append(f'<tr><td>{html.escape(plain_text(question))}</td><td class="{css}">{html.escape(mark)}</td>'
+                            f"<td>{html.escape(points)}</td></tr>")
+            body.append("</tbody></table>")
+        if block.items:
+            body.append("<ul>" + "".join(f"<li>{spans(item)}</li>" for item in block.items) + "</ul>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+            f"<style>{_FEEDBACK_STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_feedback(result: SubmissionResult, questions: list[str], folder: Path) -> Path:
+    """The student's feedback pages, ``<submission>.md`` and ``<submission>.html``: per question, passed
+    or not, points, what to fix, the grader's comments; returns the Markdown page's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    blocks = feedback_blocks(result, questions)
+    (folder / f"{result.submission}.html").write_text(feedback_html(blocks), encoding="utf-8")
     path = folder / f"{result.submission}.md"
-    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    path.write_text(feedback_markdown(blocks), encoding="utf-8")
     return path
 
 
@@ -150,13 +243,11 @@ def write_submission_results(results: list[SubmissionResult], questions: list[st
     return written
 
 
-def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5,
-                  isolation: str = "") -> str:
-    """A Markdown summary: how student code ran, count per status, mean score, the questions most often failed."""
+def summary_table(results: list[SubmissionResult], questions: list[str], most_failed: int = 5) -> str:
+    """A Markdown summary: count per status, mean score, the questions most often failed."""
     counts = Counter(r.status for r in results)
     graded = [r for r in results if r.status == GRADED]
-    lines = [f"Student code: {markdown_safe(isolation)}", ""] if isolation else []
-    lines += ["| status | submissions |", "|---|---|"]
+    lines = ["| status | submissions |", "|---|---|"]
     lines += [f"| {status} | {counts.get(status, 0)} |" for status in STATUSES]
     lines.append(f"| **total** | {len(results)} |")
     lines.append("")
@@ -188,7 +279,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 def markdown_safe(text: str) -> str:
     """Text a student controls, shown as itself in Markdown (and the HTML it renders to): one line,
     Markdown punctuation escaped, ``<``, ``>`` and ``&`` as entities, so nothing in it is markup."""
-    text = " ".join(str(text).split())
+    text = " ".join(plain_text(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
@@ -200,12 +291,12 @@ def message_safe(text: str) -> str:
     """A check message in Markdown: our checks write names and values in `backticks`, which stay
     code; anything a student's answer put into the message (a figure title, say) still cannot
     become HTML, a link, an image or a table cell, so the page shows only what the check said."""
-    text = " ".join(str(text).split())
+    text = " ".join(plain_text(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MESSAGE_SPECIAL.sub(r"\\\1", text)
 
 
 def spreadsheet_safe(text: str) -> str:
     """A grades.csv cell a spreadsheet will not run as a formula (OWASP's CSV-injection rule)."""
-    text = str(text)
+    text = plain_text(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

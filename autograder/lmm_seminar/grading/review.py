@@ -22,7 +22,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .written import WrittenAnswer, WrittenQuestion
+from ..written_parts import WrittenQuestion
+from .written import WrittenAnswer
 
 #: No script, no remote resource: only inline styles and images carried in the page itself.
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

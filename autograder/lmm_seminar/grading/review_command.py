@@ -9,10 +9,12 @@ from pathlib import Path
 
 import nbformat
 
+from ..written_parts import WrittenQuestion
 from .manual_scores import update_file
+from .release_files import assignment_name, find_autograder, written_parts
 from .review import ReviewedSubmission, index_page, page_name, question_page
-from .submissions import Submission, SubmissionProblem, find_submissions, prepare_notebook
-from .written import WrittenQuestion, student_answers, written_questions
+from .submissions import Submission, SubmissionProblem, check_paths, find_submissions, prepare_notebook
+from .written import student_answers
 
 SCORES_FILE = "manual-scores.csv"
 
@@ -20,10 +22,12 @@ SCORES_FILE = "manual-scores.csv"
 def run_review_command(args: argparse.Namespace) -> int:
     """Write one review page per written question, an index and manual-scores.csv into ``args.out``."""
     try:
-        questions = written_questions(source_notebook(args.source))
+        check_paths(args.paths)
+        autograder = find_autograder(args.autograder, args.source, args.release)
+        questions = written_parts(autograder)
         if not questions:
-            raise ValueError(f"the source notebook in {args.source} has no written (manual) questions")
-        submissions = find_submissions(args.paths)
+            raise ValueError(f"the assignment of {autograder.name} has no written (manual) questions")
+        submissions = find_submissions(args.paths, assignment_name(autograder))
         if not submissions:
             raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
     except (FileNotFoundError, ValueError) as error:
@@ -47,19 +51,6 @@ def run_review_command(args: argparse.Namespace) -> int:
           + (f"; {unreadable} could not be read (listed on every page)" if unreadable else ""))
     print(f"Open {out / 'index.html'}; enter points and comments in {scores_path}")
     return 0
-
-
-def source_notebook(source_root: Path) -> Path:
-    """The source notebook of the one assignment under ``source_root``."""
-    from ..release import ReleaseError, find_sources
-
-    try:
-        sources = find_sources(source_root)
-    except ReleaseError as error:
-        raise FileNotFoundError(str(error)) from None
-    if len(sources) != 1:
-        raise ValueError(f"found {len(sources)} assignments under {source_root}; review one at a time")
-    return sources[0] / f"{sources[0].name}.ipynb"
 
 
 def read_submission(submission: Submission, questions: list[WrittenQuestion]) -> ReviewedSubmission:

@@ -1,0 +1,101 @@
+"""The release a grader works from: which autograder zip to use, and what it carries besides tests.
+
+A grader (a teaching assistant given the release, a CI job in another
+repository) needs nothing but the built release: the autograder zip holds the
+hidden tests, the assignment's name and the written parts (``written_parts``).
+``grade`` and ``review`` take the zip, or a folder holding one release, with
+``--autograder``; without it they use the release of the project in the
+current folder, building it from the source first when only the source is there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+from ..nbgrader_course import COURSE_FOLDER
+from ..written_parts import WRITTEN_PARTS_FILE, WrittenQuestion, written_parts_from_json
+
+ZIP_PATTERN = "*-autograder.zip"
+
+
+class ReleaseNotFound(FileNotFoundError):
+    """No autograder zip where the grader pointed, or none in the current folder; the message says where it looked."""
+
+
+def find_autograder(given: Path | None, source_root: Path, release_root: Path) -> Path:
+    """The autograder zip to grade with.
+
+    ``given`` is a zip, or a folder holding one assignment's release: the release
+    folder (``assignments/``), the assignment's (``assignments/sleepstudy-lmm/``) or
+    its ``autograder/`` folder. Without it: the current release under
+    ``release_root``, built from ``source_root`` first if it is missing.
+    """
+    if given is not None:
+        if given.is_dir():
+            return _zip_in(given)
+        if not given.is_file():
+            raise ReleaseNotFound(f"no autograder zip at {given}: pass the zip from the release's autograder/ "
+                                  "folder, or the release folder itself")
+        return given
+    return current_release_zip(source_root, release_root)
+
+
+def _zip_in(folder: Path) -> Path:
+    places = [folder / ZIP_PATTERN, folder / "autograder" / ZIP_PATTERN, folder / "*" / "autograder" / ZIP_PATTERN]
+    found = sorted({p for place in places for p in folder.glob(str(place.relative_to(folder)))})
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ReleaseNotFound(f"no autograder zip in {folder} (looked for {', '.join(str(p) for p in places)}): "
+                              "pass the release folder that `lmm-seminar release` wrote, or the zip itself")
+    raise ReleaseNotFound(f"{folder} holds {len(found)} autograder zips ({', '.join(p.name for p in found)}): "
+                          "pass the one to use")
+
+
+def current_release_zip(source_root: Path, release_root: Path) -> Path:
+    """The autograder zip of the current release, building the release first if only its source is here."""
+    from ..release import build_release, find_sources
+
+    sources = find_sources(source_root) if source_root.is_dir() else []
+    names = [s.name for s in sources] or sorted(p.name for p in release_root.glob("*")
+                                                if p.is_dir() and p.name != COURSE_FOLDER)
+    if not names:
+        raise ReleaseNotFound(
+            f"no release found: looked for {release_root.resolve() / '<assignment>' / 'autograder' / ZIP_PATTERN} "
+            f"and for a source to build it from in {source_root.resolve()}; pass --autograder with the "
+            "autograder zip (or the release folder) you were given")
+    if len(names) != 1:
+        raise ValueError(f"found {len(names)} assignments ({', '.join(names)}); say which autograder to use with --autograder")
+    zip_path = release_root / names[0] / "autograder" / f"{names[0]}-autograder.zip"
+    if not zip_path.is_file():
+        if not sources:
+            raise ReleaseNotFound(f"no autograder at {zip_path} and no source to build it from in "
+                                  f"{source_root.resolve()}; pass --autograder with the autograder zip")
+        print(f"No release at {release_root}; building it first", file=sys.stderr)
+        build_release(source_root, release_root)
+    return zip_path
+
+
+def assignment_name(autograder_zip: Path) -> str | None:
+    """The assignment's name, as the zip's Otter configuration gives it."""
+    try:
+        with zipfile.ZipFile(autograder_zip) as archive:
+            return str(json.loads(archive.read("otter_config.json")).get("assignment_name") or "") or None
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def written_parts(autograder_zip: Path) -> list[WrittenQuestion]:
+    """The written parts the release carries; ``ValueError`` for a zip without them."""
+    try:
+        with zipfile.ZipFile(autograder_zip) as archive:
+            text = archive.read(WRITTEN_PARTS_FILE).decode("utf-8")
+    except zipfile.BadZipFile:
+        raise ValueError(f"{autograder_zip} is not a zip file") from None
+    except KeyError:
+        raise ValueError(f"{autograder_zip} carries no written parts ({WRITTEN_PARTS_FILE}): it was not built by "
+                         "`lmm-seminar release` (or by an older version); build the release again") from None
+    return written_parts_from_json(text)
