@@ -224,10 +224,8 @@ def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
 
 
 def _same_table(frame: object, other: object, columns: Iterable[str]) -> bool:
-    # Two answers hold the same table: both None (a function that returned nothing, stored),
-    # or DataFrames with the same rows in the given columns, in any order.
-    if frame is None or other is None:
-        return frame is None and other is None
+    # Two answers hold the same table: DataFrames with the same rows in the given columns, in any
+    # order. Two missing tables are not the same table: no test passes on a missing answer.
     if not isinstance(frame, pd.DataFrame) or not isinstance(other, pd.DataFrame) or len(frame) != len(other):
         return False
     columns = list(columns)
@@ -294,10 +292,12 @@ def check_histogram_of(name: str, fig, values: Sequence[float], what: str,
     """
     bars = fi.histogram_bars(fig)
     assert bars, f"`{name}` has no histogram bars: draw it with `hist` (or seaborn's `histplot`)"
-    if _bars_match(bars, values):
+    # the panel that answers the part (another panel may show something else), or all of them together
+    candidates = _per_panel(fig, lambda ax: sorted(ax.bars, key=lambda bar: bar.left), bars)
+    if any(_bars_match(panel, values) for panel in candidates):
         return
     for other_name, other_values in (others or {}).items():
-        if _bars_match(bars, other_values):
+        if any(_bars_match(panel, other_values) for panel in candidates):
             raise AssertionError(f"`{name}` is a histogram of {other_name}; the question asks for {what}")
     raise AssertionError(
         f"`{name}`: the bars do not count the {len(values)} values of {what} "
@@ -315,11 +315,15 @@ def check_scatter_of(name: str, fig, x: Sequence[float], y: Sequence[float], x_n
     points = fi.scatter_points(fig)
     expected = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     assert len(points), f"`{name}` shows no points: draw them with `scatter` (or `plot(x, y, 'o')`)"
-    if _same_points(points, expected, allow_more):
+    # the panel that answers the part (a residual panel beside it shows other points), or all together
+    candidates = _per_panel(fig, lambda ax: ax.points, points)
+    if any(_same_points(panel, expected, allow_more) for panel in candidates):
         return
-    if _same_points(points[:, ::-1], expected, allow_more):
+    if any(_same_points(panel[:, ::-1], expected, allow_more) for panel in candidates):
         raise AssertionError(f"`{name}`: x and y are swapped: put {x_name} on the x-axis and {y_name} on the y-axis")
-    if not allow_more and len(points) != len(expected):
+    panels = candidates[:-1] or candidates  # what one panel shows: all panels together already failed
+    if not allow_more and all(len(panel) != len(expected) for panel in panels):
+        points = min(panels, key=lambda panel: abs(len(panel) - len(expected)))  # the nearest to an answer
         raise AssertionError(f"`{name}` shows {len(points)} points; it should show {len(expected)} ({y_name} against {x_name})")
     raise AssertionError(f"`{name}`: the points are not {y_name} against {x_name} for the rows asked for")
 
@@ -404,6 +408,13 @@ def series_by_subject(name: str, value: object) -> pd.Series:
     except (TypeError, ValueError):
         raise AssertionError(f"`{name}` should hold one number per subject, indexed by the subject id") from None
     return pd.Series(numbers, index=index)
+
+
+def _per_panel(fig, read, together):
+    """What ``read`` gives for each panel that shows some of it, then ``together`` (all panels' at once)."""
+    panels = [read(ax) for ax in fi.figure_facts(fig).axes]
+    panels = [panel for panel in panels if len(panel)]
+    return panels + [together] if len(panels) > 1 else [together]
 
 
 def _bars_match(bars: list[fi.Bar], values: Sequence[float]) -> bool:

@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 try:  # inside the autograder zip and the worker the shipped modules sit side by side
-    from answer_probes import FUNCTION_PROBES, probe_input
+    from answer_probes import FUNCTION_PROBES, PROBES, probe_input
 except ImportError:  # inside the lmm_seminar package
-    from .answer_probes import FUNCTION_PROBES, probe_input
+    from .answer_probes import FUNCTION_PROBES, PROBES, probe_input
 
 #: Most numbers one answer may carry (a figure's points and lines, a table's cells).
 #: The seminar's largest answer holds about 1,000; the cap only stops a runaway.
@@ -43,6 +43,13 @@ MAX_NUMBERS = 200_000
 MAX_TEXT = 2_000
 #: Deepest nesting of tuples and lists that is described.
 MAX_DEPTH = 4
+#: Most Axes, texts (per Axes or figure), lines and bars described per figure: the seminar's
+#: figures have at most 2 Axes, 3 texts, 20 lines and 60 bars. Beyond these a figure is not a
+#: reasonable answer, and every read-out of it stays cheap whatever a submission draws.
+MAX_AXES = 32
+MAX_TEXTS = 200
+MAX_LINES = 2_000
+MAX_BARS = 10_000
 
 
 # ----------------------------------------------------------------------------- the facts
@@ -158,50 +165,96 @@ def figure_facts(fig: Any) -> FigureFacts:
     """The facts of a Figure (a ``FigureFacts`` is returned as it is)."""
     if isinstance(fig, FigureFacts):
         return fig
-    axes = tuple(_axes_facts(ax) for ax in fig.get_axes())
-    texts = [t.get_text() for t in fig.texts]
+    axes = tuple(_axes_facts(ax) for ax in fig.get_axes()[:MAX_AXES])
+    texts = [t.get_text() for t in fig.texts[:MAX_TEXTS]]
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle not in fig.texts:  # suptitle() also adds it to fig.texts
         texts.append(suptitle.get_text())
-    legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
-    return FigureFacts(axes, tuple(map(_text, texts)), tuple(map(_text, legend)))
+    legend = [t.get_text() for lg in fig.legends[:MAX_TEXTS] for t in lg.get_texts()[:MAX_TEXTS]]
+    return FigureFacts(axes, _texts_of(texts), _texts_of(legend))
 
 
 def _axes_facts(ax) -> AxesFacts:
-    from matplotlib.collections import PathCollection
+    from matplotlib.collections import PathCollection, PolyCollection
     from matplotlib.container import BarContainer
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import Polygon, Rectangle
 
-    points, lines = [], []
+    points, lines, bars = [], [], []
     for collection in ax.collections:
         if type(collection) is PathCollection:  # scatter; not subclasses such as hexbin's
             offsets = np.ma.masked_invalid(np.ma.asarray(collection.get_offsets(), dtype=float))
             points.append(np.ma.compress_rows(offsets.reshape(-1, 2)))
-    for line in ax.get_lines():
+        elif isinstance(collection, PolyCollection) and collection.get_visible() and _in_data_coordinates(ax, collection):
+            for path in collection.get_paths()[:MAX_BARS]:  # seaborn's histplot(element="step") fills one
+                bars += _step_bars(path.vertices)
+    for line in ax.get_lines()[:MAX_LINES]:
         if _is_marker_only(line):
             xy = np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2)
             points.append(xy[np.isfinite(xy).all(axis=1)])
+        elif line.get_visible() and line.get_drawstyle() == "steps-post" and line.get_transform() == ax.transData:
+            bars += _step_line_bars(np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2))  # an unfilled one
         elif line.get_visible():
             facts = _line_facts(ax, line)
             if facts is not None:
                 lines.append(facts)
-    bars = []
     for container in ax.containers:
         if isinstance(container, BarContainer):
-            for patch in container.patches:
+            for patch in container.patches[:MAX_BARS]:
                 if isinstance(patch, Rectangle) and patch.get_visible():
                     bars.append(Bar(float(patch.get_x()), float(patch.get_width()), float(patch.get_height())))
+    for patch in ax.patches[:MAX_BARS]:  # hist(histtype="step" or "stepfilled") draws one outline each
+        if type(patch) is Polygon and patch.get_visible() and patch.get_data_transform() == ax.transData:
+            bars += _step_bars(patch.get_xy())
     legend = ax.get_legend()
     return AxesFacts(
         xlabel=_text(ax.get_xlabel()),
         ylabel=_text(ax.get_ylabel()),
         titles=tuple(_text(ax.get_title(loc)) for loc in ("left", "center", "right")),
-        texts=tuple(_text(t.get_text()) for t in ax.texts),
+        texts=_texts_of(t.get_text() for t in ax.texts[:MAX_TEXTS]),
         points=np.vstack(points) if points else np.empty((0, 2)),
-        bars=tuple(bars),
+        bars=tuple(bars[:MAX_BARS]),
         lines=tuple(lines),
-        legend=tuple(_text(t.get_text()) for t in legend.get_texts()) if legend is not None else (),
+        legend=_texts_of(t.get_text() for t in legend.get_texts()[:MAX_TEXTS]) if legend is not None else (),
     )
+
+
+def _in_data_coordinates(ax, artist) -> bool:
+    return artist.get_transform() == ax.transData or artist.get_offset_transform() == ax.transData
+
+
+def _step_bars(vertices: Any) -> list[Bar]:
+    """The bars a step histogram's outline encloses, or none for any other shape.
+
+    The outline is a staircase: every edge horizontal or vertical. Each stretch
+    between two neighbouring x values is a bar as high as the highest horizontal
+    edge over it (the lowest is the baseline), whichever way the outline runs.
+    """
+    xy = np.asarray(vertices, dtype=float).reshape(-1, 2)
+    if len(xy) < 3 or len(xy) > 4 * MAX_BARS or not np.isfinite(xy).all():
+        return []
+    start, end = xy[:-1], xy[1:]
+    flat = start[:, 1] == end[:, 1]
+    upright = start[:, 0] == end[:, 0]
+    if not (flat | upright).all() or not (flat & ~upright).any():
+        return []
+    edges = np.unique(xy[:, 0])
+    low, high = np.minimum(start[flat, 0], end[flat, 0]), np.maximum(start[flat, 0], end[flat, 0])
+    heights = start[flat, 1]
+    bars = []
+    for left, right in zip(edges[:-1], edges[1:]):
+        over = heights[(low <= left) & (high >= right)]
+        if len(over) == 0:
+            return []  # a gap: not one histogram's outline
+        bars.append(Bar(float(left), float(right - left), float(over.max())))
+    return bars
+
+
+def _step_line_bars(xy: np.ndarray) -> list[Bar]:
+    """The bars of an unfilled step outline drawn as a ``steps-post`` line (each point starts a bar)."""
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) < 2 or len(xy) > MAX_BARS or np.any(np.diff(xy[:, 0]) <= 0):
+        return []
+    return [Bar(float(x0), float(x1 - x0), float(y)) for (x0, y), (x1, _) in zip(xy[:-1], xy[1:])]
 
 
 def _is_marker_only(line) -> bool:
@@ -398,7 +451,7 @@ def _decode(data: Any) -> Any:
             raise MalformedFacts("number")
         return value
     if kind == "text":
-        return _field(data, "value", str)
+        return _text(_field(data, "value", str))
     if kind == "sequence":
         return tuple(_decode(item) for item in _field(data, "items", list))
     if kind == "array":
@@ -406,9 +459,9 @@ def _decode(data: Any) -> Any:
         return np.asarray(_numbers(data["values"], allow_text=True)).reshape(shape)
     if kind == "series":
         return pd.Series(_numbers(data["values"], allow_text=True), index=_numbers(data["index"], allow_text=True),
-                         name=_field(data, "name", str))
+                         name=_text(_field(data, "name", str)))
     if kind == "frame":
-        columns = [str(c) for c in _field(data, "columns", list)]
+        columns = [_text(c) for c in _bounded_list(data, "columns", MAX_NUMBERS)]
         cells = _field(data, "data", list)
         index = _numbers(data["index"], allow_text=True)
         if len(cells) != len(columns) or any(len(_numbers(col, allow_text=True)) != len(index) for col in cells):
@@ -422,31 +475,31 @@ def _decode(data: Any) -> Any:
         return _decode_model(data)
     if kind == "function":
         outputs = {}
-        for probe, out in _field(data, "outputs", dict).items():
+        for probe, out in list(_field(data, "outputs", dict).items())[:len(PROBES)]:
             if _field(out, "kind", str) == "error":
-                outputs[str(probe)] = ProbeError(_field(out, "type", str), _field(out, "message", str))
+                outputs[str(probe)] = ProbeError(_text(_field(out, "type", str)), _text(_field(out, "message", str)))
             else:
                 outputs[str(probe)] = _decode(out)
         return FunctionFacts("", outputs)
     if kind == "other":
-        return OtherValue(_field(data, "type", str), bool(data.get("has_figure")), str(data.get("text", "")))
+        return OtherValue(_text(_field(data, "type", str)), bool(data.get("has_figure")), _text(str(data.get("text", ""))))
     raise MalformedFacts(f"unknown kind {kind!r}")
 
 
 def _decode_figure(data: dict) -> FigureFacts:
     axes = []
-    for ax in _field(data, "axes", list):
-        lines = tuple(LineFacts(_array(line["x"]), _array(line["y"]), _field(line, "label", str),
-                                bool(line.get("infinite"))) for line in _field(ax, "lines", list))
+    for ax in _bounded_list(data, "axes", MAX_AXES):
+        lines = tuple(LineFacts(_array(line["x"]), _array(line["y"]), _text(_field(line, "label", str)),
+                                bool(line.get("infinite"))) for line in _bounded_list(ax, "lines", MAX_LINES))
         if any(len(line.x) != len(line.y) for line in lines):
             raise MalformedFacts("line")
         titles = tuple(_texts(ax["titles"]))
         if len(titles) != 3:
             raise MalformedFacts("titles")
         axes.append(AxesFacts(
-            xlabel=_field(ax, "xlabel", str), ylabel=_field(ax, "ylabel", str), titles=titles,
+            xlabel=_text(_field(ax, "xlabel", str)), ylabel=_text(_field(ax, "ylabel", str)), titles=titles,
             texts=_texts(ax["texts"]), points=_array(ax["points"]).reshape(-1, 2),
-            bars=tuple(Bar(*map(float, _numbers(bar))) for bar in _field(ax, "bars", list)),
+            bars=tuple(Bar(*map(float, _numbers(bar))) for bar in _bounded_list(ax, "bars", MAX_BARS)),
             lines=lines, legend=_texts(ax["legend"]),
         ))
     return FigureFacts(tuple(axes), _texts(data["texts"]), _texts(data["legend"]))
@@ -495,12 +548,24 @@ def _array(values: Any) -> np.ndarray:
 def _texts(values: Any) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise MalformedFacts("texts")
-    return tuple(values)
+    return _texts_of(values)
+
+
+def _bounded_list(data: Any, key: str, most: int) -> list:
+    values = _field(data, key, list)
+    if len(values) > most:
+        raise MalformedFacts(f"more than {most} {key}")
+    return values
 
 
 def _text(text: str) -> str:
     text = str(text)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
+
+
+def _texts_of(texts: Any) -> tuple[str, ...]:
+    """At most ``MAX_TEXTS`` texts, each cut to ``MAX_TEXT`` characters."""
+    return tuple(_text(t) for _, t in zip(range(MAX_TEXTS), texts))
 
 
 def _maybe(value: Any, kind: type) -> Any:

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 try:  # inside the autograder zip the shipped modules sit side by side
-    from answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+    from answer_facts import MAX_TEXT, AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
 except ImportError:  # inside the lmm_seminar package
-    from .answer_facts import AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
+    from .answer_facts import MAX_TEXT, AxesFacts, Bar, FigureFacts, LineFacts, OtherValue, figure_facts, is_live_figure
 
 __all__ = ["Bar", "DrawnLine", "is_figure", "has_figure", "scatter_points", "histogram_bars", "drawn_lines",
            "straight_lines", "drawn_axes", "what_is_drawn", "axis_labels", "is_filled_in", "is_placeholder",
@@ -59,8 +59,10 @@ _PLACEHOLDER_WORDING = re.compile(
 # minus), digits, optional decimals, optional exponent.
 _NUMBER = re.compile(r"[-\u2212]?\s?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # What may follow a coefficient that multiplies a variable: "21.76x", "21.76 * Days",
-# "21.76·Days", "21.76 \\cdot x", "21.76 (Days)".
-_TIMES_VARIABLE = re.compile(r"\s*(?:[*\u00b7\u22c5\u00d7]|\\cdot|\\times)?\s*[({]?\s*\\?(?:mathrm\{|text\{)?[A-Za-z]")
+# "21.76·Days", "21.76 \\cdot x", "21.76 (Days)". Each run of spaces is followed by something
+# that is not a space, so a failed match gives up in time linear in the text (three optional
+# runs of spaces side by side made a long run of spaces cost cubic time).
+_TIMES_VARIABLE = re.compile(r"\s*(?:(?:[*\u00b7\u22c5\u00d7]|\\cdot|\\times)\s*)?(?:[({]\s*)?\\?(?:mathrm\{|text\{)?[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,8 @@ def scatter_points(fig: Any) -> np.ndarray:
 def histogram_bars(fig: Any) -> list[Bar]:
     """The bars of every bar chart or histogram on the figure, left to right.
 
-    Covers ``hist`` (bar types), pandas ``hist``/``plot.hist`` and seaborn
-    ``histplot``; step histograms draw no bars and are not read.
+    Covers ``hist`` (every ``histtype``), pandas ``hist``/``plot.hist`` and seaborn
+    ``histplot`` (bars or steps): a step histogram's outline is read as the bars it encloses.
     """
     return sorted((bar for ax in figure_facts(fig).axes for bar in ax.bars), key=lambda bar: bar.left)
 
@@ -167,7 +169,7 @@ def is_placeholder(text: str) -> bool:
     An empty text is not a placeholder (it is simply not there; whether a
     label is required is a separate check).
     """
-    stripped = text.strip()
+    stripped = _one_line(text)
     if not stripped:
         return False
     return stripped.lower() in PLACEHOLDER_LABELS or bool(_PLACEHOLDER_WORDING.search(stripped))
@@ -222,7 +224,7 @@ def numbers_in(text: str) -> list[float]:
     A Unicode minus counts as a minus sign; LaTeX markup around numbers is ignored.
     """
     found = []
-    for match in _NUMBER.finditer(text):
+    for match in _NUMBER.finditer(_one_line(text)):
         token = match.group().replace("\u2212", "-").replace(" ", "")
         found.append(float(token))
     return found
@@ -234,11 +236,17 @@ def equation_terms(text: str) -> list[tuple[float, bool]]:
     ``"Reaction = 244.19 + 21.76 * Days"`` gives ``[(244.19, False), (21.76, True)]``:
     the slope is the number written against the variable, the intercept stands alone.
     """
+    text = _one_line(text)
     terms = []
     for match in _NUMBER.finditer(text):
         token = match.group().replace("\u2212", "-").replace(" ", "")
         terms.append((float(token), bool(_TIMES_VARIABLE.match(text, match.end()))))
     return terms
+
+
+def _one_line(text: str) -> str:
+    """The text with every run of white space as one space, at most ``MAX_TEXT`` characters."""
+    return " ".join(str(text)[:MAX_TEXT].split())
 
 
 def _summarise_line(line: LineFacts) -> DrawnLine | None:
