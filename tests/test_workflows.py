@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,56 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
 
 def test_grading_workflow_runs_the_documented_commands():
     text = WORKFLOWS[0].read_text()
-    assert "lmm-seminar release" in text and "lmm-seminar grade submissions" in text
+    assert "lmm-seminar release" in text and "grade submissions" in text
     assert "GITHUB_STEP_SUMMARY" in text and "upload-artifact" in text
+
+
+def step_script(name_start: str) -> str:
+    """The shell script of the grading workflow's step whose name starts with ``name_start``."""
+    import yaml
+
+    steps = yaml.safe_load(WORKFLOWS[0].read_text())["jobs"]["grade"]["steps"]
+    return next(step["run"] for step in steps if step.get("name", "").startswith(name_start))
+
+
+def test_grading_workflow_installs_the_sandbox_and_requires_it():
+    assert "apt-get install -y -qq bubblewrap" in step_script("Install")
+    grade = step_script("Grade")
+    assert grade.count("sudo ") == 1 and "--require-sandbox" in grade
+
+
+@pytest.fixture
+def workflow_folder(release, tmp_path):
+    """A checkout as the workflow sees it after its release step, with one submission, and a `sudo` that
+    runs its command (the tests already run as root, as the workflow's grading step does)."""
+    from lmm_seminar.grading.sandbox import sandbox_problem
+
+    problem = sandbox_problem()
+    if problem and os.environ.get("CI") != "true":
+        pytest.skip(f"no sandbox on this machine: {problem}")
+    work = tmp_path / "checkout"
+    shutil.copytree(release.root, work / "assignments")
+    (work / "submissions").mkdir()
+    shutil.copy(release.solution_notebook, work / "submissions" / "alice.ipynb")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sudo").write_text('#!/bin/sh\nexec "$@"\n')
+    (bin_dir / "sudo").chmod(0o755)
+    return work, bin_dir
+
+
+def test_grading_workflow_grades_in_the_sandbox_and_says_so(workflow_folder, tmp_path):
+    work, bin_dir = workflow_folder
+    summary = tmp_path / "step-summary.md"
+    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}", "TIMEOUT": "120",
+           "GITHUB_STEP_SUMMARY": str(summary)}
+    for step in ("Grade", "Write the summary"):
+        completed = subprocess.run(["bash", "-e", "-c", step_script(step)], cwd=work, env=env, capture_output=True,
+                                   text=True, timeout=600)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+    text = summary.read_text()
+    assert "## Autograder results" in text and "Student code: sandboxed with bubblewrap" in text
+    assert "| graded | 1 |" in text
 
 
 def test_student_workflow_writes_result_json_and_an_annotation():
