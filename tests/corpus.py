@@ -341,6 +341,65 @@ CORRECT = [
         df.loc[df["Subject"] == 0, "Subject"] = np.nan
         return df.dropna(subset=["Reaction", "Subject"])
     """)}),
+    # Cells run as Jupyter runs them: the inline backend shows and closes every figure at the end of
+    # a cell, so pyplot's "current figure" is a fresh one in each part, and a look at the data in a
+    # cell of one's own never lands in a part's figure. `%matplotlib inline` is a kernel's magic.
+    Variant("pyplot_current_figure_in_every_part", {
+        "q1a": "%matplotlib inline\n" + code("""
+            sleep_study_data = pd.read_csv("data/sleepstudy.csv")
+            data_shape = sleep_study_data.shape
+        """),
+        "q1b": code("""
+            plt.hist(sleep_study_data["Reaction"], bins=15)
+            plt.xlabel("Reaction time (ms)")
+            plt.ylabel("Count")
+            fig_1b = plt.gcf()
+        """),
+        "q2b": code("""
+            plt.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+            plt.xlabel("Days")
+            plt.ylabel("Reaction time (ms)")
+            fig_2b = plt.gcf()
+        """),
+        "q3b": code("""
+            plt.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+            plt.plot([0, 9], [ols_intercept, ols_intercept + 9 * ols_slope], color="red")
+            plt.xlabel("Days")
+            plt.ylabel("Reaction time (ms)")
+            fig_3b = plt.gcf()
+        """),
+    }, extra_cells={
+        "q1b": 'plt.hist(sleep_study_data["Days"])  # a look at another column',
+        "q2b": 'plt.scatter(sleep_study_data["Subject"], sleep_study_data["Reaction"])\nplt.title("by subject")',
+    }),
+    Variant("step_histogram_and_fit_beside_its_residuals", {
+        "q1b": code("""
+            fig_1b, ax = plt.subplots()
+            ax.hist(sleep_study_data["Reaction"], bins=12, histtype="step")
+            ax.set_xlabel("Reaction time (ms)")
+            ax.set_ylabel("Count")
+            plt.show()
+        """),
+        "q3b": code("""
+            fig_3b, (ax, right) = plt.subplots(1, 2, figsize=(10, 4))
+            ax.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+            days = np.arange(0, 10)
+            ax.plot(days, ols_intercept + ols_slope * days, color="red")
+            ax.set_xlabel("Days")
+            ax.set_ylabel("Reaction time (ms)")
+            right.scatter(sleep_study_data["Days"], model.resid)
+            right.set_xlabel("Days")
+            right.set_ylabel("Residual (ms)")
+            plt.show()
+        """),
+    }),
+    Variant("seaborn_step_histogram", {"q1b": code("""
+        import seaborn as sns
+        fig_1b, ax = plt.subplots()
+        sns.histplot(sleep_study_data, x="Reaction", element="step", bins=15, ax=ax)
+        ax.set_xlabel("Reaction time (ms)")
+        plt.show()
+    """)}),
 ]
 
 
@@ -585,6 +644,32 @@ WRONG = [
         clean["Days"] = df["Days"]
         return clean
     """)}, points={"q2a": 0.5}, messages={"q2a": "changes the Days column"}),
+
+    # --- Run as Jupyter runs them ---
+    # plt.show() shows and closes the figure: pyplot's current figure after it is a new, empty one.
+    Variant("current_figure_taken_after_show", {"q3b": code("""
+        plt.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        plt.plot([0, 9], [ols_intercept, ols_intercept + 9 * ols_slope], color="red")
+        plt.xlabel("Days")
+        plt.ylabel("Reaction time (ms)")
+        plt.show()
+        fig_3b = plt.gcf()
+    """)}, points={"q3b": 0}, messages={"q3b": "`fig_3b` is an empty figure with no axes"}),
+    # No test passes on a missing answer: the table is None (print returns nothing) and the cleaning
+    # function returns nothing either, so "what the student's cleaning makes of the file" is None too.
+    # Every later part works on the missing table and gets nothing.
+    Variant("table_is_none_and_the_cleaning_returns_nothing", {
+        "q1a": code("""
+            data = pd.read_csv("data/sleepstudy.csv")
+            data_shape = data.shape
+            sleep_study_data = print(data.head())
+        """),
+        "q2a": q2a_with("""
+            key_columns = df[["Reaction", "Subject"]]
+            df = df[key_columns.notna().all(axis=1) & (key_columns != 0).all(axis=1)]
+        """),
+    }, points={**{q: 0 for q in ("q1b", "q1c") + LATER_THAN_2A}, "q1a": 0.25},
+        messages={"q1a": "`sleep_study_data` is not defined"}),
 ]
 
 

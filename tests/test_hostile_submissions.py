@@ -10,10 +10,12 @@ graded in one run with the sandbox required, as CI grades.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +35,13 @@ WRONG_R = "correlation = 0.1\n"
 @dataclass(frozen=True)
 class Attack:
     name: str
-    #: code added (a cheat: right after q2c's answer cell; damage: at the end); {out} and {others} are filled in
+    #: code added (a cheat: right after q2c's answer cell; damage: at the end, or after the answer cell of
+    #: ``after``); {out} and {others} are filled in
     cell: str
     #: points expected on q2c (0: the cheat was blocked)
     q2c: float = 0.0
     status: str = "graded"
+    after: str | None = None
 
 
 CHEATS = [
@@ -85,6 +89,55 @@ try:
 except Exception:
     pass
 """),
+    # `pip install .` puts the reference module in site-packages (the fixture plants it there, compiled
+    # copy and all); the sandbox shows site-packages, so it must hide the key inside it
+    Attack("reads_the_installed_answer_key", WRONG_R + """
+import glob, marshal, site, sys, sysconfig
+found = []
+for root in {sysconfig.get_paths()["purelib"], *site.getsitepackages(), *sys.path}:
+    found += glob.glob(root + "/sleepstudy_reference*.py") + glob.glob(root + "/__pycache__/sleepstudy_reference*.pyc")
+    found += glob.glob(root + "/lmm_seminar/**/*.py", recursive=True)
+for path in found:
+    try:
+        data = open(path, "rb").read()
+        space = {}
+        exec(marshal.loads(data[16:]) if path.endswith(".pyc") else compile(data, path, "exec"), space)
+        correlation = space["correlation"](sleep_study_data)
+        break
+    except Exception:
+        pass
+"""),
+    # a classmate's correct notebook (channel_a_..., graded beside this one) leaves its answer in SysV
+    # shared memory, POSIX shared memory and /tmp, and serves it on loopback and an abstract socket
+    Attack("channel_b_reads_a_classmates_answers", WRONG_R + """
+import ctypes, socket, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+leaked, deadline = b"", time.time() + 15
+while not leaked and time.time() < deadline:
+    shmid = libc.shmget(0x1A2B3C, 0, 0)
+    if shmid >= 0:
+        address = libc.shmat(shmid, None, 0o10000)
+        if address not in (None, ctypes.c_void_p(-1).value):
+            leaked = ctypes.string_at(address)
+    for path in ("/dev/shm/lmm-answers", "/tmp/lmm-answers"):
+        try:
+            leaked = leaked or open(path, "rb").read()
+        except OSError:
+            pass
+    for family, address in ((socket.AF_INET, ("127.0.0.1", 47123)), (socket.AF_UNIX, "\\0lmm-answers")):
+        try:
+            client = socket.socket(family, socket.SOCK_STREAM)
+            client.settimeout(1)
+            client.connect(address)
+            leaked = leaked or client.recv(64)
+            client.close()
+        except OSError:
+            pass
+    time.sleep(0.2)
+if leaked:
+    correlation = float(leaked.split(b"\\0")[0])
+"""),
     Attack("plants_passing_tests_and_results", WRONG_R + """
 import glob, os
 planted = 'from otter.test_files import test_case\\nname = "q2c"\\npoints = 0.5\\n@test_case(points=0.5, hidden=True)\\ndef test_ok():\\n    pass\\n'
@@ -131,6 +184,52 @@ plt.close("all")
 np = pd = plt = sm = smf = None
 """, q2c=0.5),
     Attack("sleeps_past_the_timeout", "import time\ntime.sleep(3600)\n", q2c=0.0, status="timeout"),
+    Attack("channel_a_leaves_its_answers", """
+import ctypes, os, socket, time
+value = repr(float(correlation)).encode()
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+shmid = libc.shmget(0x1A2B3C, 64, 0o1666)
+if shmid >= 0:
+    address = libc.shmat(shmid, None, 0)
+    if address not in (None, ctypes.c_void_p(-1).value):
+        ctypes.memmove(address, value + b"\\0", len(value) + 1)
+for path in ("/dev/shm/lmm-answers", "/tmp/lmm-answers"):
+    try:
+        with open(path, "wb") as f:
+            f.write(value)
+        os.chmod(path, 0o666)
+    except OSError:
+        pass
+servers = []
+for family, address in ((socket.AF_INET, ("127.0.0.1", 47123)), (socket.AF_UNIX, "\\0lmm-answers")):
+    try:
+        server = socket.socket(family, socket.SOCK_STREAM)
+        server.bind(address)
+        server.listen()
+        server.settimeout(0.2)
+        servers.append(server)
+    except OSError:
+        pass
+deadline = time.time() + 15
+while servers and time.time() < deadline:
+    for server in servers:
+        try:
+            connection, _ = server.accept()
+            connection.sendall(value)
+            connection.close()
+        except OSError:
+            pass
+""", q2c=0.5),
+    # texts a read-out pattern once took minutes over (a run of spaces after a number), on a part's figure
+    Attack("figure_texts_that_backtracked", """
+for _ in range(40):
+    fig_4a.axes[0].text(0, 0, "1" + " " * 5000 + "!")
+    fig_4a.axes[0].text(0, 0, "2.5 " + "(" * 200 + " " * 5000)
+""", q2c=0.5, after="q4a"),
+    Attack("raises_with_control_characters", """
+raise ValueError("\\x1b[2J\\x1b]0;pwned\\x07 cleared the screen \\u202egnp.exe")
+""", q2c=0.5),
 ]
 
 ATTACKS = CHEATS + DAMAGE
@@ -155,6 +254,45 @@ class HostileRun:
     csv_text: str
 
 
+@contextlib.contextmanager
+def answer_key_installed():
+    """The reference module in this environment's site-packages, as `pip install .` leaves it (source and
+    compiled copy), for as long as the block runs; removed afterwards, whatever happens."""
+    import py_compile
+    import sysconfig
+
+    from conftest import REPO
+
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    planted = site_packages / "sleepstudy_reference.py"
+    shutil.copy(REPO / "solutions" / "sleepstudy_reference.py", planted)
+    compiled = Path(py_compile.compile(str(planted), doraise=True))
+    try:
+        yield planted
+    finally:
+        planted.unlink(missing_ok=True)
+        compiled.unlink(missing_ok=True)
+
+
+#: Files named so that ids clash, a name as long as a file system allows, and the one-folder-per-student layout.
+LONG_NAME = ("a_very_long_name_" + "x" * 300)[:245]
+
+
+def write_awkward_names(release, folder: Path) -> None:
+    solution = notebooks.read(release.solution_notebook)
+    student = notebooks.read(release.student_notebook)
+    wrong = notebooks.read(release.solution_notebook)
+    wrong.cells.insert(notebooks.answer_cells(wrong)["q2c"] + 1, nbformat.v4.new_code_cell(WRONG_R))
+    nbformat.write(solution, folder / "dupv.ipynb")
+    with zipfile.ZipFile(folder / "dupv.zip", "w") as archive:
+        archive.writestr("sleepstudy-lmm.ipynb", nbformat.writes(student))
+    nbformat.write(wrong, folder / "dupv-2.ipynb")
+    nbformat.write(solution, folder / f"{LONG_NAME}.ipynb")
+    for student_folder, nb in (("zoe", solution), ("yan", student)):
+        (folder / student_folder).mkdir()
+        nbformat.write(nb, folder / student_folder / "sleepstudy-lmm.ipynb")
+
+
 @pytest.fixture(scope="module")
 def hostile_run(release, tmp_path_factory) -> HostileRun:
     _sandbox_required()
@@ -167,9 +305,14 @@ def hostile_run(release, tmp_path_factory) -> HostileRun:
     for attack in ATTACKS:
         nb = notebooks.read(release.solution_notebook)
         source = attack.cell.replace("{out}", str(out)).replace("{others}", str(folder))
-        # a cheat sits before q2c's check (so its answer is the one judged); damage comes at the very end
-        nb.cells.insert(answer_cell + 1 if attack in CHEATS else len(nb.cells), nbformat.v4.new_code_cell(source))
+        # a cheat sits before q2c's check (so its answer is the one judged); damage comes at the very end,
+        # or before the check of the part whose answer it works on
+        where = answer_cell + 1 if attack in CHEATS else len(nb.cells)
+        if attack.after:
+            where = notebooks.answer_cells(nb)[attack.after] + 1
+        nb.cells.insert(where, nbformat.v4.new_code_cell(source))
         nbformat.write(nb, folder / f"{attack.name}.ipynb")
+    write_awkward_names(release, folder)
     # a zip whose entries climb out of the folder, and a zip bomb
     with zipfile.ZipFile(folder / "zip_with_parent_paths.zip", "w") as archive:
         archive.writestr("../../escaped.ipynb", classmate.read_text())
@@ -180,8 +323,9 @@ def hostile_run(release, tmp_path_factory) -> HostileRun:
     for name in ("=HYPERLINK(evil)", "@SUM(A1)", "-2+3"):
         nbformat.write(solution, folder / f"{name}.ipynb")
     classmate_hash = hashlib.sha256(classmate.read_bytes()).hexdigest()
-    completed = lmm_seminar("grade", str(folder), "--autograder", str(release.autograder_zip), "--out", str(out),
-                            "--jobs", "2", "--timeout", str(TIMEOUT), "--require-sandbox", "--no-progress", timeout=1200)
+    with answer_key_installed():
+        completed = lmm_seminar("grade", str(folder), "--autograder", str(release.autograder_zip), "--out", str(out),
+                                "--jobs", "2", "--timeout", str(TIMEOUT), "--require-sandbox", "--no-progress", timeout=1200)
     assert completed.returncode == 0, completed.stderr
     import time
 
@@ -252,3 +396,49 @@ def test_feedback_never_shows_hidden_test_source(hostile_run):
     for page in (hostile_run.out / "feedback").glob("*.md"):
         text = page.read_text()
         assert "def test_" not in text and "sleepstudy_reference" not in text and "Traceback" not in text
+
+
+def test_the_planted_answer_key_is_gone_after_the_run(hostile_run):
+    import sysconfig
+
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    assert not list(site_packages.glob("sleepstudy_reference*")) and not list(site_packages.glob("__pycache__/sleepstudy_reference*"))
+
+
+def test_a_stalling_figure_text_is_graded_in_time(hostile_run):
+    assert float(hostile_run.rows["figure_texts_that_backtracked"]["score"]) == FULL
+
+
+def test_control_characters_never_reach_feedback_or_results(hostile_run):
+    row = hostile_run.details["raises_with_control_characters"]
+    assert [e["type"] for e in row["cell_errors"]] == ["ValueError"]
+    assert "cleared the screen" in row["cell_errors"][0]["message"]
+    texts = [(hostile_run.out / "results.json").read_text(), hostile_run.csv_text]
+    texts += [page.read_text() for page in (hostile_run.out / "feedback").glob("raises_with_control_characters.*")]
+    texts.append((hostile_run.out / "results" / "raises_with_control_characters.json").read_text())
+    for text in texts:
+        assert not any(char in text for char in "\x1b\x07\u202e"), text[:200]
+    assert "\\u001b" not in texts[0] and "\\u202e" not in texts[0]  # nor escaped in the JSON
+
+
+def test_ids_are_unique_whatever_the_file_names(hostile_run):
+    by_path = {Path(row["path"]).relative_to(hostile_run.classmate.parent).as_posix(): row
+               for row in hostile_run.rows.values()}
+    dupes = {path: by_path[path] for path in ("dupv.ipynb", "dupv.zip", "dupv-2.ipynb")}
+    assert len({row["submission"] for row in dupes.values()}) == 3
+    assert [float(dupes[p]["score"]) for p in ("dupv.ipynb", "dupv.zip", "dupv-2.ipynb")] == [FULL, 0.0, FULL - 0.5]
+    for path, row in dupes.items():  # each submission's own files carry its own score
+        result = json.loads((hostile_run.out / "results" / f"{row['submission']}.json").read_text())
+        assert (result["score"], Path(row["path"]).name) == (float(row["score"]), Path(path).name)
+        assert f"Autograded score: {float(row['score']):g} / 9" in (hostile_run.out / "feedback" / f"{row['submission']}.md").read_text()
+
+
+def test_one_folder_per_student_gives_ids_by_student(hostile_run):
+    assert (float(hostile_run.rows["zoe"]["score"]), float(hostile_run.rows["yan"]["score"])) == (FULL, 0.0)
+
+
+def test_a_name_as_long_as_the_file_system_allows_still_gets_its_feedback(hostile_run):
+    (row,) = [r for r in hostile_run.rows.values() if Path(r["path"]).stem == LONG_NAME]
+    assert float(row["score"]) == FULL and len(row["submission"].encode()) <= 120
+    for page in (f"feedback/{row['submission']}.md", f"feedback/{row['submission']}.html", f"results/{row['submission']}.json"):
+        assert (hostile_run.out / page).is_file()
