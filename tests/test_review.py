@@ -13,7 +13,6 @@ import copy
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import zipfile
@@ -24,6 +23,7 @@ import matplotlib
 import nbformat
 import pytest
 
+from browser import browse
 from conftest import REPO, Release, lmm_seminar
 
 matplotlib.use("Agg")
@@ -191,21 +191,6 @@ def test_running_review_again_keeps_what_the_grader_entered(written_folder, tmp_
 
 
 # ------------------------------------------------------------------------------ in a real browser
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (.ci/run installs it)")
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    return found
-
-
-def browse(page: Path, *args: str) -> subprocess.CompletedProcess:
-    # --no-sandbox: the tests run as root, where Chromium's own sandbox cannot start
-    return subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args,
-                           page.as_uri()], capture_output=True, text=True, timeout=120)
-
 
 def test_page_in_a_browser_shows_question_model_answer_and_every_student(reviewed, tmp_path):
     dom = browse(reviewed.out / "q5c_written.html", "--dump-dom").stdout
