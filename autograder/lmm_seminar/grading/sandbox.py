@@ -117,7 +117,8 @@ class WorkerPool:
             self.cgroups = _make_cgroups()
             self.isolation = Isolation("bubblewrap", [
                 "no network", "read-only system", "only the data and a private scratch folder visible",
-                "own PID, IPC and network namespaces per submission", "answer key and tests hidden", "unprivileged uid", "limits on memory, processes, file size and time",
+                "own PID, IPC and network namespaces per submission", "answer key and tests hidden", "unprivileged uid",
+                "limits on memory, processes, file size and time",
             ] + (["cgroup caps on memory and processes"] if self.cgroups else []))
             command = self._bwrap_command()
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -311,7 +312,8 @@ def _mask_args(secret: Path) -> list[str]:
 
 def _worker_env() -> dict[str, str]:
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # as ipykernel sets it
         "MPLCONFIGDIR": "/tmp/matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
     }

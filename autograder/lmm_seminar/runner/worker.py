@@ -10,15 +10,16 @@ Three kinds of process, after PrairieLearn's zygote:
 * the **zygote** imports the libraries students use (a few seconds, once),
   then reads jobs from stdin, one JSON line each, and forks a keeper per job;
 * the **keeper** (root inside the sandbox) reads the job, gives it a private
-  scratch folder and /tmp, moves itself into the job's cgroup, hides the job
-  folder and the cgroups, unshares a PID namespace and forks the student's
-  process, then relays its output (bounded) to the job's output file, kills it
-  at the deadline, and reports one JSON line on stdout;
+  scratch folder, /tmp and /dev/shm, moves itself into the job's cgroup, hides
+  the job folder and the cgroups, unshares IPC, network and PID namespaces and
+  forks the student's process, then relays its output (bounded) to the job's
+  output file, kills it at the deadline, and reports one JSON line on stdout;
 * the **student's process** is PID 1 of its own namespace (so everything it
   starts dies with it, however it detaches), drops to an unprivileged uid with
-  resource limits, runs the cells as IPython does, and writes one JSON line per
-  question: the facts of that question's answers, taken right after its
-  ``grader.check`` cell (or at the end, for a question without one).
+  resource limits, runs the cells as a Jupyter kernel does (IPython's shell,
+  matplotlib's inline backend), and writes one JSON line per question: the
+  facts of that question's answers, taken right after its ``grader.check``
+  cell (or at the end, for a question without one).
 
 Without a sandbox (``--plain``) the keeper only forks: no namespaces, no uid
 change, no cgroups. The grade summary says so.
