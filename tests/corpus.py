@@ -393,6 +393,13 @@ CORRECT = [
             plt.show()
         """),
     }),
+    Variant("subject_fit_beside_its_residuals", {"q4a": Q4A_WITH.format(subject=308, unpack="m_308, b_308").replace(
+        "fig_4a, ax = plt.subplots()", "fig_4a, (ax, right) = plt.subplots(1, 2)").replace("plt.show()", code("""
+            right.scatter(subject_308["Days"], subject_308["Reaction"] - (b_308 + m_308 * subject_308["Days"]))
+            right.set_xlabel("Days")
+            right.set_ylabel("Residual (ms)")
+            plt.show()
+        """))}),
     Variant("seaborn_step_histogram", {"q1b": code("""
         import seaborn as sns
         fig_1b, ax = plt.subplots()
@@ -655,6 +662,13 @@ WRONG = [
         plt.show()
         fig_3b = plt.gcf()
     """)}, points={"q3b": 0}, messages={"q3b": "`fig_3b` is an empty figure with no axes"}),
+    # Labels set in a later cell, after plt.show() closed the figure, go to a new figure of their own.
+    Variant("labels_set_after_the_figure_was_shown", {"q2b": code("""
+        fig_2b = plt.figure()
+        plt.scatter(sleep_study_data["Days"], sleep_study_data["Reaction"])
+        plt.show()
+    """)}, points={"q2b": 0.25}, messages={"q2b": "label the x-axis"},
+        extra_cells={"q2b": 'plt.xlabel("Days")\nplt.ylabel("Reaction time (ms)")'}),
     # No test passes on a missing answer: the table is None (print returns nothing) and the cleaning
     # function returns nothing either, so "what the student's cleaning makes of the file" is None too.
     # Every later part works on the missing table and gets nothing.

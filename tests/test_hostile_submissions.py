@@ -291,6 +291,7 @@ def write_awkward_names(release, folder: Path) -> None:
     for student_folder, nb in (("zoe", solution), ("yan", student)):
         (folder / student_folder).mkdir()
         nbformat.write(nb, folder / student_folder / "sleepstudy-lmm.ipynb")
+    nbformat.write(wrong, folder / "Zoe.ipynb")  # the same id as zoe's folder but for case
 
 
 @pytest.fixture(scope="module")
@@ -434,7 +435,18 @@ def test_ids_are_unique_whatever_the_file_names(hostile_run):
 
 
 def test_one_folder_per_student_gives_ids_by_student(hostile_run):
+    by_path = {Path(row["path"]).relative_to(hostile_run.classmate.parent).as_posix(): row
+               for row in hostile_run.rows.values()}
+    assert by_path["zoe/sleepstudy-lmm.ipynb"]["submission"] == "zoe" and by_path["yan/sleepstudy-lmm.ipynb"]["submission"] == "yan"
     assert (float(hostile_run.rows["zoe"]["score"]), float(hostile_run.rows["yan"]["score"])) == (FULL, 0.0)
+
+
+def test_ids_that_differ_only_in_case_get_files_of_their_own(hostile_run):
+    ids = [row["submission"] for row in hostile_run.rows.values()]
+    assert len({i.casefold() for i in ids}) == len(ids)
+    (other,) = [r for r in hostile_run.rows.values() if Path(r["path"]).name == "Zoe.ipynb"]
+    assert float(other["score"]) == FULL - 0.5
+    assert len(list((hostile_run.out / "feedback").glob("*.html"))) == len(ids)
 
 
 def test_a_name_as_long_as_the_file_system_allows_still_gets_its_feedback(hostile_run):
