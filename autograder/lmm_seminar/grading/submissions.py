@@ -59,10 +59,9 @@ def find_submissions(paths: list[Path], assignment: str | None = None) -> list[S
     system): a clash gets ``-2``, ``-3``... in path order, never an id another file has
     by its own name. Raises ``FileNotFoundError`` for a path that does not exist.
     """
+    check_paths(paths)
     found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
     for path in paths:
-        if not path.exists():
-            raise FileNotFoundError(f"no such file or folder: {path}")
         if not path.is_dir():
             found.append((path, path.stem))
             continue
