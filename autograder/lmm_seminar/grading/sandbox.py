@@ -311,7 +311,11 @@ def _mask_args(secret: Path) -> list[str]:
 
 
 def _worker_env() -> dict[str, str]:
-    return {
+    # The machine's OpenBLAS settings (OPENBLAS_CORETYPE picks the kernel some processors need to
+    # compute right, or at all) reach the worker as they reach a Jupyter kernel: a different kernel
+    # rounds differently, and an estimate on a boundary then differs from otter run's in its 4th digit.
+    machine = {name: value for name, value in os.environ.items() if name.startswith("OPENBLAS_")}
+    return machine | {
         "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # as ipykernel sets it
         "MPLCONFIGDIR": "/tmp/matplotlib", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
