@@ -627,10 +627,15 @@ WRONG = [
     # A later part does not change an earlier verdict: 1a keeps its points whatever 2a does to the data
     # (otter run sees the data only at the end, so 1a accepts exactly what the student's own drop_invalid
     # makes of the file). 2a's result feeds every later part, so those lose what they lose.
+    # Except that 2a may leave no table at all: a function that forgets to return replaces the data with
+    # None. otter run's tests, at the end, find no table; no test passes on a missing answer, so 1a's
+    # test of the table fails in both engines (lmm-seminar grade counts an answer missing at the end as
+    # missing), and 1a keeps only its shape test.
     Variant("drop_invalid_forgets_to_return", {"q2a": q2a_with("""
         key_columns = df[["Reaction", "Subject"]]
         df = df[key_columns.notna().all(axis=1) & (key_columns != 0).all(axis=1)]
-    """)}, points={q: 0 for q in LATER_THAN_2A}, messages={"q2a": "should return a DataFrame"}),
+    """)}, points={**{q: 0 for q in LATER_THAN_2A}, "q1a": 0.25},
+        messages={"q2a": "should return a DataFrame", "q1a": "`sleep_study_data` is not defined"}),
     # Dropping day 0 leaves 162 rows: every later number and line differs from the reference; 2b and 3c
     # keep their label and legend points (those figures are drawn and labelled, from fewer rows).
     Variant("drop_invalid_drops_every_zero_so_day_zero_too", {"q2a": q2a_with("""
