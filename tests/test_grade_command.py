@@ -83,7 +83,9 @@ def test_summary_counts_statuses_and_names_the_most_failed_questions(graded_clas
     for status in ("graded", "error", "timeout"):
         assert f"| {status} | {statuses.count(status)} |" in summary
     assert "Mean score of graded submissions" in summary and "most often failed" in summary
-    assert (graded_class.out / "summary.md").read_text().strip() in summary
+    isolation, table = (graded_class.out / "summary.md").read_text().split("\n\n", 1)
+    assert isolation.startswith("Student code: ") and table.strip() in summary
+    assert summary.count("Student code: ") == 1  # printed once, before grading began
 
 
 def test_progress_bar_is_drawn(graded_class):

@@ -44,7 +44,7 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
 
 #: One run of text on a feedback page and how it is shown: "ours" (the grader program's own words),
 #: "theirs" (a student's or a grader's words, shown as typed, never as markup), "message" (a check's
-#: message: its `names` are code, the rest as typed), "strong" and "em" (emphasised, as typed).
+#: message: its `names` are code, the rest as typed), "strong" and "em" (our own words, emphasised).
 Span = tuple[str, str]
 Paragraph = list[Span]
 
@@ -68,7 +68,7 @@ def feedback_blocks(result: SubmissionResult, questions: list[str]) -> list[Bloc
             [("strong", f"Your notebook could not be graded ({result.status})."), ("ours", " "), ("theirs", result.message)],
             [("ours", "Please fix this and hand it in again, or ask your instructor.")]]))
     else:
-        intro: list[Paragraph] = [[("em", f"Note: {result.message}")]] if result.message else []
+        intro: list[Paragraph] = [[("em", "Note:"), ("ours", " "), ("theirs", result.message)]] if result.message else []
         written = [n for n in questions if n in result.questions and result.questions[n].written]
         if written:
             auto = [result.questions[n] for n in questions if n in result.questions and n not in written]
@@ -116,7 +116,7 @@ def feedback_blocks(result: SubmissionResult, questions: list[str]) -> list[Bloc
 def feedback_markdown(blocks: list[Block]) -> str:
     """The feedback page as Markdown: everything a student or grader wrote shows as text, never as markup."""
     shown = {"ours": str, "theirs": markdown_safe, "message": message_safe,
-             "strong": lambda t: f"**{markdown_safe(t)}**", "em": lambda t: f"*{markdown_safe(t)}*"}
+             "strong": lambda t: f"**{t}**", "em": lambda t: f"*{t}*"}
 
     def spans(paragraph: Paragraph) -> str:
         return "".join(shown[kind](text) for kind, text in paragraph)
