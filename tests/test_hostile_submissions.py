@@ -291,7 +291,8 @@ def write_awkward_names(release, folder: Path) -> None:
     for student_folder, nb in (("zoe", solution), ("yan", student)):
         (folder / student_folder).mkdir()
         nbformat.write(nb, folder / student_folder / "sleepstudy-lmm.ipynb")
-    nbformat.write(wrong, folder / "Zoe.ipynb")  # the same id as zoe's folder but for case
+    nbformat.write(wrong, folder / "Mia.ipynb")  # two names that differ only in case
+    nbformat.write(solution, folder / "mia.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -444,8 +445,8 @@ def test_one_folder_per_student_gives_ids_by_student(hostile_run):
 def test_ids_that_differ_only_in_case_get_files_of_their_own(hostile_run):
     ids = [row["submission"] for row in hostile_run.rows.values()]
     assert len({i.casefold() for i in ids}) == len(ids)
-    (other,) = [r for r in hostile_run.rows.values() if Path(r["path"]).name == "Zoe.ipynb"]
-    assert float(other["score"]) == FULL - 0.5
+    scores = {Path(r["path"]).name: r["score"] for r in hostile_run.rows.values()}
+    assert (float(scores["Mia.ipynb"]), float(scores["mia.ipynb"])) == (FULL - 0.5, FULL)
     assert len(list((hostile_run.out / "feedback").glob("*.html"))) == len(ids)
 
 
