@@ -290,10 +290,11 @@ def check_histogram_of(name: str, fig, values: Sequence[float], what: str,
     a density). ``others`` names other columns to recognise when the student
     plotted the wrong one.
     """
-    bars = fi.histogram_bars(fig)
+    facts = fi.figure_facts(fig)  # read once: a live figure (under otter run) is converted here
+    bars = fi.histogram_bars(facts)
     assert bars, f"`{name}` has no histogram bars: draw it with `hist` (or seaborn's `histplot`)"
     # the panel that answers the part (another panel may show something else), or all of them together
-    candidates = _per_panel(fig, lambda ax: sorted(ax.bars, key=lambda bar: bar.left), bars)
+    candidates = _per_panel(facts, lambda ax: sorted(ax.bars, key=lambda bar: bar.left), bars)
     if any(_bars_match(panel, values) for panel in candidates):
         return
     for other_name, other_values in (others or {}).items():
@@ -312,11 +313,12 @@ def check_scatter_of(name: str, fig, x: Sequence[float], y: Sequence[float], x_n
     With ``allow_more`` other points may be present too (e.g. all subjects
     in grey behind the highlighted ones).
     """
-    points = fi.scatter_points(fig)
+    facts = fi.figure_facts(fig)  # read once: a live figure (under otter run) is converted here
+    points = fi.scatter_points(facts)
     expected = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     assert len(points), f"`{name}` shows no points: draw them with `scatter` (or `plot(x, y, 'o')`)"
     # the panel that answers the part (a residual panel beside it shows other points), or all together
-    candidates = _per_panel(fig, lambda ax: ax.points, points)
+    candidates = _per_panel(facts, lambda ax: ax.points, points)
     if any(_same_points(panel, expected, allow_more) for panel in candidates):
         return
     if any(_same_points(panel[:, ::-1], expected, allow_more) for panel in candidates):
@@ -410,9 +412,9 @@ def series_by_subject(name: str, value: object) -> pd.Series:
     return pd.Series(numbers, index=index)
 
 
-def _per_panel(fig, read, together):
+def _per_panel(facts, read, together):
     """What ``read`` gives for each panel that shows some of it, then ``together`` (all panels' at once)."""
-    panels = [read(ax) for ax in fi.figure_facts(fig).axes]
+    panels = [read(ax) for ax in facts.axes]
     panels = [panel for panel in panels if len(panel)]
     return panels + [together] if len(panels) > 1 else [together]
 
