@@ -29,6 +29,7 @@ import psutil
 
 from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, plain_text, question_from_otter
 from .judge import JUDGE_TIMEOUT, Judge, JudgeTimeout
+from .release_files import assignment_name
 from .submissions import Submission, SubmissionProblem, prepare_notebook
 
 DEFAULT_TIMEOUT = 300.0
@@ -119,8 +120,7 @@ class SandboxEngine:
             _safe_extract(archive, unpacked)
         files, tests = unpacked / "files", unpacked / "tests"
         self.answer_names = answer_names(tests)
-        config = unpacked / "otter_config.json"
-        self.assignment = json.loads(config.read_text()).get("assignment_name") if config.is_file() else None
+        self.assignment = assignment_name(self.autograder_zip)
         self._pool = None
         self._judge = None
         try:

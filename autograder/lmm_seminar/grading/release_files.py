@@ -44,12 +44,12 @@ def find_autograder(given: Path | None, source_root: Path, release_root: Path) -
 
 
 def _zip_in(folder: Path) -> Path:
-    places = [folder / ZIP_PATTERN, folder / "autograder" / ZIP_PATTERN, folder / "*" / "autograder" / ZIP_PATTERN]
-    found = sorted({p for place in places for p in folder.glob(str(place.relative_to(folder)))})
+    patterns = [ZIP_PATTERN, f"autograder/{ZIP_PATTERN}", f"*/autograder/{ZIP_PATTERN}"]
+    found = sorted({zip_path for pattern in patterns for zip_path in folder.glob(pattern)})
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ReleaseNotFound(f"no autograder zip in {folder} (looked for {', '.join(str(p) for p in places)}): "
+        raise ReleaseNotFound(f"no autograder zip in {folder} (looked for {', '.join(str(folder / p) for p in patterns)}): "
                               "pass the release folder that `lmm-seminar release` wrote, or the zip itself")
     raise ReleaseNotFound(f"{folder} holds {len(found)} autograder zips ({', '.join(p.name for p in found)}): "
                           "pass the one to use")
