@@ -25,6 +25,10 @@ class Variant:
     messages: dict[str, str] = field(default_factory=dict)
     #: new code cells the student added, each right after the answer cell of the question named
     extra_cells: dict[str, str] = field(default_factory=dict)
+    #: new code cells the student added at the end of the notebook (exploration after the last part)
+    final_cells: tuple[str, ...] = ()
+    #: the student deleted every grader.check cell
+    without_checks: bool = False
 
     @property
     def correct(self) -> bool:
@@ -400,6 +404,28 @@ CORRECT = [
             right.set_ylabel("Residual (ms)")
             plt.show()
         """))}),
+    # --- Each part judged where it is answered (judging round 3) ---
+    # With the check cells deleted, a part is judged right after its answer cell: a last exploration
+    # cell that turns the table into an array, or reuses a name for another fit, changes no verdict.
+    Variant("checks_deleted_and_the_table_turned_into_an_array_at_the_end", {}, without_checks=True,
+            final_cells=("sleep_study_data = sleep_study_data.to_numpy()\nsleep_study_data.mean(axis=0)",)),
+    Variant("checks_deleted_and_model_reused_for_another_fit", {}, without_checks=True, final_cells=(code("""
+        model = smf.ols("Reaction ~ Days + I(Days ** 2)", data=sleep_study_data).fit()
+        mixed_results = smf.mixedlm("Reaction ~ Days", sleep_study_data, groups="Subject").fit(reml=False)
+        print(model.params, mixed_results.params)
+    """),)),
+    # With the check cells there (every corpus file is saved under a name of its own, not the
+    # notebook's), each part is judged at its check, under otter run as in the sandbox.
+    Variant("table_and_fit_replaced_in_a_final_exploration_cell", {}, final_cells=(code("""
+        sleep_study_data = sleep_study_data.values
+        model = mixed_results
+    """),)),
+    # Equations written with units, a times sign, and the slope first.
+    Variant("equation_with_units_and_a_times_sign", {"q4a": Q4A_WITH.format(subject=308, unpack="m_308, b_308").replace(
+        'f"Reaction = {b_308:.2f} + {m_308:.2f} * Days"', 'f"Reaction = {b_308:.2f} ms + {m_308:.2f} ms/day \u00d7 Days"')}),
+    Variant("equations_slope_first_with_a_middle_dot", {"q6a": Q6A_WITH.format(
+        subject_1=371, subject_2=337, base="fixed_intercept + ", slope="fixed_slope").replace(
+        "{intercept:.2f} + {fixed_slope:.2f} * Days", "{fixed_slope:.2f}\u00b7Days + {intercept:.2f} ms")}),
     Variant("seaborn_step_histogram", {"q1b": code("""
         import seaborn as sns
         fig_1b, ax = plt.subplots()
@@ -624,18 +650,15 @@ WRONG = [
     Variant("q6a_title_left_as_underscores", {"q6a": Q6A_WITH.format(subject_1=371, subject_2=337, base="fixed_intercept + ",
                                                                      slope="fixed_slope") + '\nax.set_title("___")'},
             points={"q6a": 0.75}, messages={"q6a": '`fig_6a`: the title still reads "___"'}),
-    # A later part does not change an earlier verdict: 1a keeps its points whatever 2a does to the data
-    # (otter run sees the data only at the end, so 1a accepts exactly what the student's own drop_invalid
-    # makes of the file). 2a's result feeds every later part, so those lose what they lose.
-    # Except that 2a may leave no table at all: a function that forgets to return replaces the data with
-    # None. otter run's tests, at the end, find no table; no test passes on a missing answer, so 1a's
-    # test of the table fails in both engines (lmm-seminar grade counts an answer missing at the end as
-    # missing), and 1a keeps only its shape test.
+    # A later part does not change an earlier verdict: each part is judged where it is answered (its
+    # check cell), so 1a keeps its points whatever 2a does to the data. 2a's result feeds every later
+    # part, so those lose what they lose: a drop_invalid that forgets to return replaces the data with
+    # None, and every part from 2a on works on the missing table.
     Variant("drop_invalid_forgets_to_return", {"q2a": q2a_with("""
         key_columns = df[["Reaction", "Subject"]]
         df = df[key_columns.notna().all(axis=1) & (key_columns != 0).all(axis=1)]
-    """)}, points={**{q: 0 for q in LATER_THAN_2A}, "q1a": 0.25},
-        messages={"q2a": "should return a DataFrame", "q1a": "`sleep_study_data` is not defined"}),
+    """)}, points={q: 0 for q in LATER_THAN_2A},
+        messages={"q2a": "should return a DataFrame"}),
     # Dropping day 0 leaves 162 rows: every later number and line differs from the reference; 2b and 3c
     # keep their label and legend points (those figures are drawn and labelled, from fewer rows).
     Variant("drop_invalid_drops_every_zero_so_day_zero_too", {"q2a": q2a_with("""
@@ -649,6 +672,24 @@ WRONG = [
         return df[df != 0].dropna(subset=["Reaction", "Subject"])
     """)}, points={**{q: 0 for q in LATER_THAN_2A}, "q2a": 0.25, "q2b": 0.25},
         messages={"q2a": "changes the Days column", "q3a": "fitted on 162 rows"}),
+    # A cleaning rule broader than the question's: rows whose Days, or a column of the student's own,
+    # is missing are valid and stay (the data has none, so every later part keeps its points).
+    Variant("drop_invalid_drops_rows_missing_any_value", {"q2a": q2a_with("""
+        df = df.dropna()
+        return df[(df["Reaction"] != 0) & (df["Subject"] != 0)]
+    """)}, points={"q2a": 0.75}, messages={"q2a": "drops a row with a missing Days"}),
+    Variant("drop_invalid_drops_gaps_in_every_column_but_days", {"q2a": q2a_with("""
+        keep = df.drop(columns="Days").notna().all(axis=1)
+        return df[keep & (df["Reaction"] != 0) & (df["Subject"] != 0)]
+    """)}, points={"q2a": 0.75}, messages={"q2a": "drops a row with a missing Session"}),
+    # Judged after its answer cell when the check cells are gone: a wrong answer still loses.
+    Variant("checks_deleted_and_spearman_correlation", {"q2c": code("""
+        correlation = sleep_study_data["Days"].corr(sleep_study_data["Reaction"], method="spearman")
+    """)}, without_checks=True, points={"q2c": 0}, messages={"q2c": "Spearman"}),
+    # The slope and intercept really swapped, with units: the message says so.
+    Variant("equation_with_units_swapped", {"q4a": Q4A_WITH.format(subject=308, unpack="m_308, b_308").replace(
+        'f"Reaction = {b_308:.2f} + {m_308:.2f} * Days"', 'f"Reaction = {m_308:.2f} ms + {b_308:.2f} \u00d7 Days"')},
+        points={"q4a": 0.5}, messages={"q4a": "the wrong way round"}),
     # Cleaning that damages the rows it keeps: every kept row must be an input row, unchanged.
     Variant("drop_invalid_realigns_days_after_reset_index", {"q2a": q2a_with("""
         clean = df.dropna(subset=["Reaction", "Subject"]).reset_index(drop=True)
@@ -709,4 +750,7 @@ def write_variants(solution_notebook, folder) -> None:
         cells = notebooks.answer_cells(nb)
         for question in sorted(variant.extra_cells, key=cells.get, reverse=True):
             nb.cells.insert(cells[question] + 1, nbformat.v4.new_code_cell(variant.extra_cells[question]))
+        nb.cells += [nbformat.v4.new_code_cell(source) for source in variant.final_cells]
+        if variant.without_checks:
+            nb.cells = [cell for cell in nb.cells if not notebooks.is_check_cell(cell)]
         nbformat.write(nb, folder / f"{variant.name}.ipynb")

@@ -31,6 +31,11 @@ def answer_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
     return found
 
 
+def is_check_cell(cell: nbformat.NotebookNode) -> bool:
+    """True for a ``grader.check("q...")`` cell."""
+    return cell.cell_type == "code" and bool(_CHECK.match(cell.source.strip()))
+
+
 def with_answers(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
     """A copy of ``nb`` whose answer cells for the given questions hold the given code."""
     edited = copy.deepcopy(nb)

@@ -210,6 +210,55 @@ def test_histogram_of_the_wrong_column_is_named():
         ac.check_histogram_of("fig_1b", fig, reaction, "Reaction", others={"Days": days})
 
 
+@pytest.mark.parametrize(("draw", "passes"), [
+    (lambda ax, v: ax.hist(v), True),
+    (lambda ax, v: ax.hist(v, bins=40, density=True), True),
+    (lambda ax, v: ax.hist(v, bins=range(150, 520, 10)), True),
+    (lambda ax, v: ax.hist(v, bins=[-1e6, 1e6]), False),
+    (lambda ax, v: ax.hist(v, bins=[0, 600, 1200, 1800, 2400]), False),
+    (lambda ax, v: ax.hist(v, bins=2), False),
+], ids=["default_bins", "density", "explicit_range", "one_bar_over_everything", "bins_far_wider_than_the_data",
+        "two_bins"])
+def test_a_histogram_must_show_how_the_values_spread(draw, passes):
+    values = sleepstudy_reference.load_sleepstudy(DATA)["Reaction"]
+    fig, ax = plt.subplots()
+    draw(ax, values)
+    if passes:
+        ac.check_histogram_of("fig_1b", fig, values, "Reaction")
+    else:
+        with pytest.raises(AssertionError, match="the bars do not count"):
+            ac.check_histogram_of("fig_1b", fig, values, "Reaction")
+
+
+#: Three subjects' own lines (slope, intercept), as a hidden test of 3c passes them.
+LINES = {308: (21.76, 244.19), 309: (2.26, 205.05), 310: (6.11, 203.48)}
+
+
+def _lines_with_labels(labels):
+    fig, ax = plt.subplots()
+    days = np.arange(10.0)
+    for (slope, intercept), label in zip(LINES.values(), labels):
+        ax.plot(days, intercept + slope * days, label=label)
+    ax.legend()
+    return fig
+
+
+@pytest.mark.parametrize(("labels", "message"), [
+    (["Subject 308", "Subject 309", "Subject 310"], None),
+    (["308", "309.0", "S310"], None),
+    (["308309310", "a", "b"], "does not name subject"),
+    (["Subjects 308, 309 and 310", "a", "b"], "names 3 subject"),
+    (["Subject 309", "Subject 308", "Subject 310"], "is not the line of 309"),
+], ids=["named", "bare_and_float_ids", "one_run_of_digits", "one_entry_lists_all", "labels_on_the_wrong_lines"])
+def test_each_legend_entry_names_one_subject_on_its_own_line(labels, message):
+    fig = _lines_with_labels(labels)
+    if message is None:
+        ac.check_legend_names("fig_3c", fig, list(LINES), "subject(s)", lines=LINES)
+    else:
+        with pytest.raises(AssertionError, match=message):
+            ac.check_legend_names("fig_3c", fig, list(LINES), "subject(s)", lines=LINES)
+
+
 def test_swapped_scatter_is_named():
     fig, ax = plt.subplots()
     ax.scatter([200.0, 250.0], [0.0, 1.0])
@@ -217,20 +266,65 @@ def test_swapped_scatter_is_named():
         ac.check_scatter_of("fig_2b", fig, [0.0, 1.0], [200.0, 250.0], "Days", "Reaction")
 
 
-@pytest.mark.parametrize(("text", "passes"), [
-    ("Reaction = 244.19 + 21.76 * Days", True),
-    ("y = 21.8x + 244.2", True),
-    ("Reaction = 21.76 + 244.19 * Days", False),
-    ("Reaction = 244 + 22 * Days", False),
-])
-def test_equation_must_give_slope_and_intercept_their_roles(text, passes):
+#: Subject 308's line, as the hidden tests of 4a know it.
+SLOPE_308, INTERCEPT_308 = 21.7647, 244.1927
+
+
+def _plot_308_with(*texts: str):
     fig, ax = plt.subplots()
-    ax.text(0, 0, text)
-    if passes:
-        ac.check_equation_text("fig_4a", fig, 21.7647, 244.1927, "the line")
-    else:
-        with pytest.raises(AssertionError, match="fig_4a"):
-            ac.check_equation_text("fig_4a", fig, 21.7647, 244.1927, "the line")
+    days = np.arange(10.0)
+    ax.plot(days, INTERCEPT_308 + SLOPE_308 * days)
+    for height, text in enumerate(texts):
+        ax.text(0, height, text)
+    return fig
+
+
+@pytest.mark.parametrize("text", [
+    "Reaction = 244.19 + 21.76 * Days",
+    "y = 21.8x + 244.2",
+    "Reaction = 244.19 ms + 21.76 × Days",
+    "Reaction = 244.19 ms + 21.76 ms/day · Days",
+    "y = 21.76·x + 244.19",
+    "Reaction = 21.76 * Days + 244.19",
+    r"$\mathrm{Reaction} = 244.19\,\mathrm{ms} + 21.76\,\mathrm{Days}$",
+    "Subject 308: y = 21.76x + 244.19 (R² = 0.70)",
+], ids=["plain", "rounded_to_one_decimal", "units_and_times_sign", "units_on_both_terms", "slope_first_middle_dot",
+        "slope_first_star", "latex_with_units", "label_and_r_squared"])
+def test_an_equation_written_any_usual_way_passes(text):
+    ac.check_equation_text("fig_4a", _plot_308_with(text), SLOPE_308, INTERCEPT_308, "the line")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Reaction = 21.76 + 244.19 * Days", "the wrong way round"),
+    ("Reaction = 244 + 22 * Days", "no text on the plot shows the equation"),
+    ("Reaction = 244.19 ms", "no text on the plot shows the equation"),
+    ("slope 21.76, intercept 244.19", "no text on the plot shows the equation"),
+], ids=["swapped", "rounded_to_whole_numbers", "intercept_only", "numbers_without_an_equation"])
+def test_a_wrong_equation_is_told_what_is_wrong(text, message):
+    with pytest.raises(AssertionError, match=message):
+        ac.check_equation_text("fig_4a", _plot_308_with(text), SLOPE_308, INTERCEPT_308, "the line")
+
+
+def test_an_equation_with_units_is_never_called_swapped():
+    # "248.11 ms" once read as a coefficient of ms: the message claimed a swap the student never made
+    with pytest.raises(AssertionError) as failure:
+        ac.check_equation_text("fig_4a", _plot_308_with("Reaction = 244 ms + 22 × Days"), SLOPE_308, INTERCEPT_308, "the line")
+    assert "wrong way round" not in str(failure.value)
+
+
+def test_an_equation_whose_line_is_not_drawn_gets_nothing():
+    fig, ax = plt.subplots()
+    ax.plot([0.0, 9.0], [100.0, 120.0])
+    ax.text(0, 0, "Reaction = 244.19 + 21.76 * Days")
+    with pytest.raises(AssertionError, match="no line on the plot follows it"):
+        ac.check_equation_text("fig_4a", fig, SLOPE_308, INTERCEPT_308, "the line")
+
+
+def test_a_figure_that_sprays_candidate_equations_gets_nothing():
+    candidates = [f"y = {slope:.2f}x + {intercept:.2f}" for slope in np.arange(20.0, 23.0, 0.25)
+                  for intercept in np.arange(243.0, 246.0, 0.5)]
+    with pytest.raises(AssertionError, match="different equations but draws 1 straight line"):
+        ac.check_equation_text("fig_4a", _plot_308_with(*candidates), SLOPE_308, INTERCEPT_308, "the line")
 
 
 def test_one_column_table_of_random_effects_is_accepted():

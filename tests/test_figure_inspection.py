@@ -251,7 +251,16 @@ def test_figure_texts_gather_text_annotations_titles_and_legends():
     ("y = 21.76x + 244.19", [(21.76, True), (244.19, False)]),
     (r"$y = 21.76 \cdot x + 244.19$", [(21.76, True), (244.19, False)]),
     ("y = 205.1 \u2212 2.3\u00b7Days", [(205.1, False), (-2.3, True)]),
-])
+    ("Reaction = 248.11 ms + 10.47 \u00d7 Days", [(248.11, False), (10.47, True)]),
+    ("Reaction = 248.11 ms + 10.47 ms/day \u00d7 Days", [(248.11, False), (10.47, True)]),
+    ("Subject 371: Reaction = 10.47\u00b7Days + 248.11", [(10.47, True), (248.11, False)]),
+    ("y = 1,234.5 + 10.47x", [(1234.5, False), (10.47, True)]),
+    ("y = 1\u202f234.5 + 10.47x", [(1234.5, False), (10.47, True)]),
+    ("y = 1e-5x + 2", [(1e-5, True), (2.0, False)]),
+    ("y = 10.47 * (Days) - 3.2", [(10.47, True), (-3.2, False)]),
+    ("y = 10.47x + 248.11, R\u00b2 = 0.28", [(10.47, True), (248.11, False), (0.28, False)]),
+], ids=["intercept_first", "slope_first", "latex_cdot", "unicode_minus", "units", "units_on_both", "label_before",
+        "thousands_comma", "thousands_narrow_space", "exponent", "variable_in_brackets", "statistic_after"])
 def test_equation_terms_tell_slope_from_intercept(text, terms):
     assert fi.equation_terms(text) == terms
 
@@ -262,7 +271,11 @@ def test_equation_terms_tell_slope_from_intercept(text, terms):
     "1 " * 1000,
     "_" * 2000 + "x",
     " " * 5000 + "your title",
-], ids=["spaces_after_a_number", "brackets_and_spaces", "many_numbers", "underscores", "longer_than_kept"])
+    "1," * 3000,
+    "+ -" * 2000 + "x",
+    "(" * 2000 + "=" + ")" * 2000,
+], ids=["spaces_after_a_number", "brackets_and_spaces", "many_numbers", "underscores", "longer_than_kept",
+        "commas_after_digits", "signs", "nested_brackets"])
 def test_reading_any_text_takes_little_time(text):
     import time
 

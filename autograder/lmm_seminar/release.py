@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from .answer_cells import ANSWER_CELLS_FILE, answer_cells_json, answer_cells_of
 from .nbgrader_course import build_course
 from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
@@ -108,8 +109,11 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
         release.files += _write_student(built / "student", root / "student", master.name)
         release.files.append(_write_solution(built / "autograder" / master.name, release.solution_notebook))
         (zip_path,) = (built / "autograder").glob(f"{name}-autograder*.zip")
-        # what grading needs beyond Otter's tests travels in the zip: the written parts, their model answers and rubrics
-        carried = {WRITTEN_PARTS_FILE: written_parts_json(written_questions(master)).encode()}
+        # what grading needs beyond Otter's tests travels in the zip: the written parts, their model answers and
+        # rubrics, and which cell answers each autograded part (where a part is judged when its check cell is gone)
+        answer_cells = answer_cells_of(nbformat.read(release.student_notebook, as_version=4))
+        carried = {WRITTEN_PARTS_FILE: written_parts_json(written_questions(master)).encode(),
+                   ANSWER_CELLS_FILE: answer_cells_json(answer_cells).encode()}
         release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)

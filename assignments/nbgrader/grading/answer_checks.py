@@ -18,6 +18,7 @@ pandas and those modules only.
 from __future__ import annotations
 
 import math
+import re
 from numbers import Real
 from typing import Iterable, Sequence
 
@@ -28,12 +29,12 @@ try:  # inside the autograder zip the shipped modules sit side by side
     import figure_inspection as fi
     from answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
     from answer_probes import probe_input
-    from tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
+    from tolerances import DATA_RTOL, HISTOGRAM_SPAN_FACTOR, LINE_RTOL, MIN_FILLED_BINS, TEXT_ATOL
 except ImportError:  # inside the lmm_seminar package
     from . import figure_inspection as fi
     from .answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
     from .answer_probes import probe_input
-    from .tolerances import DATA_RTOL, LINE_RTOL, TEXT_ATOL
+    from .tolerances import DATA_RTOL, HISTOGRAM_SPAN_FACTOR, LINE_RTOL, MIN_FILLED_BINS, TEXT_ATOL
 
 
 def is_number(value: object) -> bool:
@@ -174,9 +175,10 @@ def check_rows_of_file(name: str, frame: object, expected: pd.DataFrame, file_na
     function's result; a ``frame`` that is exactly that result was read and
     then cleaned, and 2a's own tests judge the cleaning, so it passes here.
     """
+    require_answer(name, frame)
+    assert not isinstance(frame, pd.DataFrame) or len(frame) > 0, f"`{name}` has no rows: read {file_name}"
     if cleaned_by is not NO_OUTPUT and _same_table(frame, cleaned_by, expected.columns):
         return
-    require_answer(name, frame)
     assert isinstance(frame, pd.DataFrame), f"`{name}` should be the DataFrame that pd.read_csv returns, not {_type_name(frame)}"
     missing = [c for c in expected.columns if c not in frame.columns]
     assert not missing, f"`{name}` has no column(s) {missing}: read {file_name} as it is"
@@ -225,8 +227,11 @@ def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
 
 def _same_table(frame: object, other: object, columns: Iterable[str]) -> bool:
     # Two answers hold the same table: DataFrames with the same rows in the given columns, in any
-    # order. Two missing tables are not the same table: no test passes on a missing answer.
+    # order. Two missing tables are not the same table, nor are two empty ones: no test passes on a
+    # missing or empty answer.
     if not isinstance(frame, pd.DataFrame) or not isinstance(other, pd.DataFrame) or len(frame) != len(other):
+        return False
+    if len(frame) == 0:
         return False
     columns = list(columns)
     if not set(columns) <= set(frame.columns) or not set(columns) <= set(other.columns):
@@ -357,27 +362,39 @@ def check_line(name: str, fig, slope: float, intercept: float, what: str) -> Non
 
 
 def check_equation_text(name: str, fig, slope: float, intercept: float, what: str) -> None:
-    """Fail unless one text on the figure writes the line as intercept and slope times the variable.
+    """Fail unless one text on the figure writes the line as intercept and slope times the variable,
+    and that line is drawn.
 
     Numbers must be rounded to at least one decimal place; the slope is the
-    number written against the variable (``21.76x``, ``21.76 * Days``) and the
-    intercept the number standing alone, in either order.
+    number in the term with the variable (``21.76x``, ``21.76 * Days``,
+    ``10.47 ms/day × Days``) and the intercept a number in a term of its own,
+    in either order, units allowed (``fi.equation_terms``). The equation labels
+    a line the figure draws, one equation per line: a figure whose line is not
+    the one written, or that writes more equations than it draws lines (a
+    spray of candidates), gets nothing here.
     """
     check_no_placeholder_text(name, fig)
-    texts = fi.figure_texts(fig)
+    facts = fi.figure_facts(fig)  # read once: a live figure (under otter run) is converted here
+    texts = fi.figure_texts(facts)
     assert texts, f"`{name}`: write the equation of {what} on the plot (`ax.text`, the title or the legend)"
-    numbers_seen = False
+    lines = fi.straight_lines(facts)
+    equations = {tuple(sorted((round(v, 1), times) for v, times in terms)) for terms in fi.equations_in(texts)}
+    assert len(equations) <= max(1, len(lines)), (
+        f"`{name}` writes {len(equations)} different equations but draws {len(lines)} straight line(s): "
+        "write one equation for each line you draw, the one that line follows")
+    swapped = False
     for text in texts:
         terms = fi.equation_terms(text)
         has_slope = any(times and math.isclose(v, slope, abs_tol=TEXT_ATOL) for v, times in terms)
         has_intercept = any(not times and math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v, times in terms)
         if has_slope and has_intercept:
+            assert find_line(lines, slope, intercept) is not None, (
+                f"`{name}`: the equation of {what} is written, but no line on the plot follows it: "
+                "draw the line the equation describes")
             return
-        values = [v for v, _ in terms]
-        if any(math.isclose(v, slope, abs_tol=TEXT_ATOL) for v in values) and any(
-                math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v in values):
-            numbers_seen = True
-    if numbers_seen:
+        swapped = swapped or (any(not times and math.isclose(v, slope, abs_tol=TEXT_ATOL) for v, times in terms)
+                              and any(times and math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v, times in terms))
+    if swapped:
         raise AssertionError(f"`{name}`: the equation of {what} has the slope and the intercept the wrong way round; "
                              "the slope multiplies Days, the intercept stands alone")
     raise AssertionError(
@@ -386,14 +403,45 @@ def check_equation_text(name: str, fig, slope: float, intercept: float, what: st
     )
 
 
-def check_legend_names(name: str, fig, entries: Iterable[object], what: str) -> None:
-    """Fail unless the figure has a legend that mentions every entry (e.g. every subject id)."""
+def check_legend_names(name: str, fig, entries: Iterable[object], what: str, *,
+                       lines: dict[object, tuple[float, float]] | None = None) -> None:
+    """Fail unless the figure has a legend that names every entry (e.g. every subject id), one per entry.
+
+    An entry is named by a whole number in a legend text (``Subject 308``,
+    ``308``), and a legend text names one entry at most: a text that lists
+    many, or one long run of digits holding them all, names none. With
+    ``lines`` (each possible entry's slope and intercept, e.g. every subject's
+    own fit), a line whose label names an entry must be that entry's line.
+    """
     check_no_placeholder_text(name, fig)
-    labels = fi.legend_labels(fig)
+    facts = fi.figure_facts(fig)
+    labels = fi.legend_labels(facts)
     assert labels, f"`{name}` has no legend: call `ax.legend()` after giving each line a `label=`"
-    joined = " ".join(labels)
-    missing = [str(e) for e in entries if str(e) not in joined]
+    known = {str(e) for e in (lines or {})} | {str(e) for e in entries}
+    named = [_whole_numbers(label) & known for label in labels]
+    crowded = [label for label, found in zip(labels, named) if len(found) > 1]
+    assert not crowded, (f"`{name}`: the legend entry {_quoted(crowded[0])} names {len(named[labels.index(crowded[0])])} "
+                         f"{what}; give each line its own entry")
+    shown = set().union(*named)
+    missing = [str(e) for e in entries if str(e) not in shown]
     assert not missing, f"`{name}`: the legend does not name {what} {', '.join(missing)}"
+    if lines:
+        by_name = {str(e): fit for e, fit in lines.items()}
+        for line in fi.straight_lines(facts):
+            found = _whole_numbers(line.label) & set(by_name) if line.label in labels else set()
+            if len(found) == 1:
+                entry = found.pop()
+                assert _line_matches(line, *by_name[entry], LINE_RTOL), (
+                    f"`{name}`: the line labelled {_quoted(line.label)} is not the line of {entry}: "
+                    "label each line with the one it shows")
+
+
+def _whole_numbers(text: str) -> set[str]:
+    """The whole numbers written in a text, without leading zeros ("Subject 308" and "308.0" give {"308"})."""
+    return {str(int(token)) for token in _WHOLE_NUMBER.findall(text)}
+
+
+_WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,18})(?:\.0+)?(?![\d.])")  # 308, and 308.0 from a float column
 
 
 def series_by_subject(name: str, value: object) -> pd.Series:
@@ -433,8 +481,13 @@ def _bars_match(bars: list[fi.Bar], values: Sequence[float]) -> bool:
     span = edges[-1] - edges[0]
     if values.min() < edges[0] - 1e-9 * span or values.max() > edges[-1] + 1e-9 * span:
         return False
+    # The bins must show how the values spread: several of them filled, over about the data's range
+    # (an explicit range such as 0 to 500 is fine). One bar from -1e6 to 1e6 "counts" every value and
+    # shows nothing.
+    if span > HISTOGRAM_SPAN_FACTOR * max(float(np.ptp(values)), 1e-12):
+        return False
     counts, _ = np.histogram(values, bins=edges)
-    if counts.sum() != len(values):
+    if counts.sum() != len(values) or np.count_nonzero(counts) < min(MIN_FILLED_BINS, len(np.unique(values))):
         return False
     for scaled in (heights, heights * widths):  # counts/proportions/percent, or a density
         nonzero = counts > 0

@@ -27,6 +27,7 @@ from typing import Protocol
 
 import psutil
 
+from ..answer_cells import expected_notebook_name, mark_for_otter_run, read_answer_cells, unchecked_answer_positions
 from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, plain_text, question_from_otter
 from .judge import JUDGE_TIMEOUT, Judge, JudgeTimeout
 from .release_files import assignment_name
@@ -62,6 +63,8 @@ class OtterRunEngine:
         self.timeout = timeout
         self.questions, self.points = autograded_questions(self.autograder_zip)
         self.max_score = sum(self.points.values())
+        self.answer_cells = read_answer_cells(self.autograder_zip)
+        self.assignment = assignment_name(self.autograder_zip)
 
     def close(self) -> None:
         """Nothing to stop: every ``otter run`` is its own process."""
@@ -71,7 +74,7 @@ class OtterRunEngine:
         with tempfile.TemporaryDirectory(prefix="lmm-grade-") as tmp:
             workdir = Path(tmp)
             try:
-                notebook = prepare_notebook(submission, workdir)
+                notebook = self._as_handed_out(prepare_notebook(submission, workdir), workdir)
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
             outdir = workdir / "out"
@@ -92,6 +95,21 @@ class OtterRunEngine:
         row.questions = questions
         row.score = sum(q.score for q in questions.values())
         return row
+
+    def _as_handed_out(self, notebook: Path, workdir: Path) -> Path:
+        """A copy of the hand-in for ``otter run``: named as its ``otter.Notebook`` cell expects (saved
+        under another name, that cell fails and no check runs), with Otter's check metadata on each
+        answer cell whose check cell is gone, so every part is judged where the sandbox engine judges it."""
+        import nbformat
+
+        nb = nbformat.read(notebook, as_version=4)
+        mark_for_otter_run(nb, self.answer_cells, self.questions)
+        folder = workdir / "hand-in"
+        folder.mkdir()
+        name = expected_notebook_name(nb.cells, self.assignment) or notebook.name
+        target = folder / name
+        nbformat.write(nb, target)
+        return target
 
     def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
         return result_row(self, submission, status, message, start)
@@ -121,6 +139,7 @@ class SandboxEngine:
         files, tests = unpacked / "files", unpacked / "tests"
         self.answer_names = answer_names(tests)
         self.assignment = assignment_name(self.autograder_zip)
+        self.answer_cells = read_answer_cells(self.autograder_zip)
         self._pool = None
         self._judge = None
         try:
@@ -141,12 +160,16 @@ class SandboxEngine:
         with tempfile.TemporaryDirectory(prefix="lmm-submission-") as tmp:
             try:
                 notebook = prepare_notebook(submission, Path(tmp))
-                cells = notebook_cells(notebook)
+                code_cells = notebook_cells(notebook)
                 text = notebook.read_text(encoding="utf-8")
                 self._check_assignment(json.loads(text))
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
-        outcome = self._pool.run(cells, self.answer_names, self.timeout, text)
+        answered_after: dict[int, list[str]] = {}
+        for question, index in unchecked_answer_positions(code_cells, self.answer_cells, self.questions).items():
+            answered_after.setdefault(index, []).append(question)
+        cells = [cell.source for cell in code_cells]
+        outcome = self._pool.run(cells, self.answer_names, self.timeout, text, answered_after)
         try:
             status = outcome.report.get("status")
             if status == "crashed":
@@ -202,12 +225,12 @@ def result_row(engine: GradingEngine, submission: Submission, status: str, messa
                             seconds=time.monotonic() - start, isolation=engine.isolation)
 
 
-def notebook_cells(notebook: Path) -> list[str]:
-    """The sources of a notebook's code cells, in order."""
+def notebook_cells(notebook: Path) -> list:
+    """A notebook's code cells, in order."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    return [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
 def answer_names(tests_dir: Path) -> dict[str, list[str]]:

@@ -117,11 +117,10 @@ class WorkerOutput:
     snapshots: dict[str, dict] = field(default_factory=dict)  # per question (the first one reported wins)
     cell_errors: list[dict] = field(default_factory=list)
     ended: bool = False  # the notebook ran to its last cell
-    missing_at_end: set[str] = field(default_factory=set)  # answer names unset or None when it ended
 
 
 def read_worker_output(path: Path) -> WorkerOutput:
-    """The snapshots, cell errors, answers missing at the end and whether the run ended, read defensively:
+    """The snapshots, cell errors and whether the run ended, read defensively:
     the student's process can write lines of its own, which can only make its own answers count less."""
     report = WorkerOutput()
     if not path.is_file():
@@ -140,8 +139,6 @@ def read_worker_output(path: Path) -> WorkerOutput:
         elif isinstance(line.get("cell_error"), dict):
             error = line["cell_error"]
             report.cell_errors.append({k: plain_text(error.get(k, ""))[:500] for k in ("cell", "question", "type", "message")})
-        elif isinstance(line.get("missing_at_end"), list):
-            report.missing_at_end |= {str(name) for name in line["missing_at_end"][:10_000]}
         elif line.get("end") is True:
             report.ended = True
     return report
@@ -163,12 +160,12 @@ def load_hidden_tests(tests_dir: Path) -> dict:
     return tests
 
 
-def judge_snapshots(tests: dict, snapshots: dict[str, dict], missing_at_end: set[str] = frozenset()) -> dict[str, dict]:
+def judge_snapshots(tests: dict, snapshots: dict[str, dict]) -> dict[str, dict]:
     """Run each question's hidden tests on the answers reported for that question.
 
-    An answer is judged as it stood at its question's check, except one that is missing
-    (or None) when the notebook ends: otter run's tests, which run at the end, find it
-    missing, and no test passes on a missing answer, so it counts as missing here too.
+    Each question's answers were taken where the part is judged (its check
+    cell, else its answer cell, else the end: ``answer_cells``), so what a
+    later cell does to a name cannot change an earlier part's verdict.
     """
     # the zip's own copy, the one its answer_checks recognises facts of
     from answer_facts import from_plain
@@ -176,7 +173,7 @@ def judge_snapshots(tests: dict, snapshots: dict[str, dict], missing_at_end: set
     verdicts = {}
     for question, test_file in tests.items():
         answers = snapshots.get(question, {})
-        env = {str(name): None if name in missing_at_end else from_plain(data) for name, data in answers.items()}
+        env = {str(name): from_plain(data) for name, data in answers.items()}
         test_file.run(env)
         possible = float(test_file.possible)
         score = min(max(float(test_file.score), 0.0), possible)
@@ -201,7 +198,7 @@ def main(argv: list[str]) -> None:
     for request in sys.stdin:
         try:
             report = read_worker_output(Path(json.loads(request)["output"]))
-            print(json.dumps({"questions": judge_snapshots(tests, report.snapshots, report.missing_at_end),
+            print(json.dumps({"questions": judge_snapshots(tests, report.snapshots),
                               "cell_errors": report.cell_errors, "ended": report.ended}), flush=True)
         except Exception as error:  # a bug here must not stop the run; the engine turns it into an error row
             print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)

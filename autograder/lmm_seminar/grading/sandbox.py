@@ -195,17 +195,22 @@ class WorkerPool:
 
     # -------------------------------------------------------------------------------- jobs
 
-    def run(self, cells: list[str], questions: dict[str, list[str]], timeout: float, notebook: str = "{}") -> JobOutcome:
+    def run(self, cells: list[str], questions: dict[str, list[str]], timeout: float, notebook: str = "{}",
+            answered_after: dict[int, list[str]] | None = None) -> JobOutcome:
         """Run one notebook's cells in a fresh sandboxed process; wait for the worker's report.
 
         ``questions`` names the answers to report per question; ``notebook`` is
-        the notebook's text, put beside the cells as the student had it.
+        the notebook's text, put beside the cells as the student had it;
+        ``answered_after`` maps a cell's position to the questions whose answers
+        are reported right after it (parts whose check cell is gone, see ``answer_cells``).
         """
         number = next(self._ids)
         job_id = f"job{number}"
         folder = self.jobs / job_id
         folder.mkdir()
-        (folder / "input.json").write_text(json.dumps({"cells": cells, "questions": questions, "notebook": notebook}), encoding="utf-8")
+        after = {str(index): names for index, names in (answered_after or {}).items()}
+        task = {"cells": cells, "questions": questions, "notebook": notebook, "answered_after": after}
+        (folder / "input.json").write_text(json.dumps(task), encoding="utf-8")
         inside = Path("/jobs") if self.isolation.sandboxed else self.jobs
         job = {
             "job": job_id, "input": str(inside / job_id / "input.json"), "output": str(inside / job_id / "output.jsonl"),

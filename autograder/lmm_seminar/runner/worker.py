@@ -19,7 +19,8 @@ Three kinds of process, after PrairieLearn's zygote:
   resource limits, runs the cells as a Jupyter kernel does (IPython's shell,
   matplotlib's inline backend), and writes one JSON line per question: the
   facts of that question's answers, taken right after its ``grader.check``
-  cell (or at the end, for a question without one).
+  cell, else right after its answer cell (the grader says which, when the
+  check cell is gone), else at the end.
 
 Without a sandbox (``--plain``) the keeper only forks: no namespaces, no uid
 change, no cgroups. The grade summary says so.
@@ -435,6 +436,7 @@ def run_notebook(task: dict, out) -> None:
     questions: dict[str, list[str]] = task["questions"]
     cells: list[str] = task["cells"]
     owners = cell_questions(cells)
+    answered_after: dict[str, list[str]] = task.get("answered_after") or {}
     # otter.Notebook("name.ipynb") in the first cell wants its notebook beside it, as in the student's folder
     names = [m.group(1) for m in map(_OTTER_INIT.search, cells) if m] or ["submission.ipynb"]
     with open(os.path.basename(names[0]), "w", encoding="utf-8") as f:
@@ -471,12 +473,12 @@ def run_notebook(task: dict, out) -> None:
                            "message": str(error)[:500]})
             out.write(json.dumps({"cell_error": errors[-1]}) + "\n")
             out.flush()
+        for question in answered_after.get(str(index), []):  # a part whose check cell is gone: its answer cell
+            if question in questions and question not in taken:
+                snapshot(question, f"cell {index + 1}")
     for question in questions:
         if question not in taken:
             snapshot(question, "end")
-    # what otter run's tests would find missing, since they run at the end (see judge_snapshots)
-    gone = sorted({name for names in questions.values() for name in names if shell.user_ns.get(name) is None})
-    out.write(json.dumps({"missing_at_end": gone}) + "\n")
     out.write(json.dumps({"end": True}) + "\n")
     out.flush()
 

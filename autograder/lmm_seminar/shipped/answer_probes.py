@@ -38,6 +38,23 @@ def _all_valid() -> pd.DataFrame:
     })
 
 
+def _others_kept() -> pd.DataFrame:
+    # rows the rule says nothing about, all to keep: a missing Days, day 0, and gaps and zeros in a
+    # column of the student's own (Session); then one row to drop, so that returning the input
+    # unchanged does not pass by accident
+    return pd.DataFrame({
+        "Subject": [3, 3, 3, 4, 4],
+        "Days": [np.nan, 0, 2, 1, 1],
+        "Reaction": [255.5, 265.0, 275.25, 285.0, np.nan],
+        "Session": [1.0, np.nan, 0.0, np.nan, 2.0],
+    })
+
+
+#: What each row of ``others_kept`` is, for the message when a row is dropped that should stay.
+OTHERS_KEPT_ROWS = {0: "a missing Days", 1: "Days 0", 2: "Session 0 (a column of your own)",
+                    3: "a missing Session (a column of your own)"}
+
+
 def _missing_reaction() -> pd.DataFrame:
     # the public check's example: one row to keep, one to drop
     return pd.DataFrame({"Subject": [1, 1], "Days": [0, 1], "Reaction": [250.0, np.nan]})
@@ -58,6 +75,7 @@ DATA_FILE = Path("data") / "sleepstudy.csv"
 PROBES: dict[str, Callable[[], pd.DataFrame]] = {
     "missing_and_zero": _missing_and_zero,
     "all_valid": _all_valid,
+    "others_kept": _others_kept,
     "missing_reaction": _missing_reaction,
     "data_file": _data_file,
 }

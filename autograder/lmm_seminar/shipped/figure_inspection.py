@@ -40,7 +40,7 @@ except ImportError:  # inside the lmm_seminar package
 
 __all__ = ["Bar", "DrawnLine", "is_figure", "has_figure", "scatter_points", "histogram_bars", "drawn_lines",
            "straight_lines", "drawn_axes", "what_is_drawn", "axis_labels", "is_filled_in", "is_placeholder",
-           "placeholder_texts", "legend_labels", "figure_texts", "numbers_in", "equation_terms",
+           "placeholder_texts", "legend_labels", "figure_texts", "numbers_in", "equation_terms", "equations_in",
            "PLACEHOLDER_LABELS"]
 
 #: Whole labels a scaffold leaves for the student to replace; they do not count as filled in.
@@ -58,11 +58,18 @@ _PLACEHOLDER_WORDING = re.compile(
 # A number as people print it in an equation: optional sign (ASCII or Unicode
 # minus), digits, optional decimals, optional exponent.
 _NUMBER = re.compile(r"[-\u2212]?\s?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-# What may follow a coefficient that multiplies a variable: "21.76x", "21.76 * Days",
-# "21.76·Days", "21.76 \\cdot x", "21.76 (Days)". Each run of spaces is followed by something
-# that is not a space, so a failed match gives up in time linear in the text (three optional
-# runs of spaces side by side made a long run of spaces cost cubic time).
-_TIMES_VARIABLE = re.compile(r"\s*(?:(?:[*\u00b7\u22c5\u00d7]|\\cdot|\\times)\s*)?(?:[({]\s*)?\\?(?:mathrm\{|text\{)?[A-Za-z]")
+# A number whose digits are grouped in thousands (1,234.5 or 1 234.5 with a thin or narrow
+# no-break space): the separators are dropped before the number is read.
+_GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u2009\u202f]\d{3})+(?![\d,])")
+# A plus or minus between two terms of a sum (not the sign of an exponent, as in 1e-5).
+_TERM_SIGN = re.compile(r"(?<![eE*/(\u00b7\u22c5\u00d7^])\s*([-+\u2212])")
+# Where one statement on a figure ends and another begins ("y = 2x + 3; R² = 0.5").
+_CLAUSE_BREAK = re.compile(r"[;,|]\s")
+_BRACKETED_STATEMENT = re.compile(r"\(([^()=]*=[^()]*)\)")
+# Words of a term: a unit after a number does not make the number a coefficient; any other word does.
+_WORD = re.compile(r"[^\W\d_]+")
+_UNITS = {"ms", "msec", "msecs", "millisecond", "milliseconds", "s", "sec", "secs", "second", "seconds",
+          "\u00b5s", "us", "mathrm", "text", "textrm", "mbox", "rm", "cdot", "times", "left", "right", "quad", "approx"}
 
 
 @dataclass(frozen=True)
@@ -234,14 +241,64 @@ def equation_terms(text: str) -> list[tuple[float, bool]]:
     """The numbers of an equation with, for each, whether it multiplies a variable.
 
     ``"Reaction = 244.19 + 21.76 * Days"`` gives ``[(244.19, False), (21.76, True)]``:
-    the slope is the number written against the variable, the intercept stands alone.
+    the slope is the number in the term that holds the variable, the intercept the
+    number in a term of its own. The equation is read as a sum: each side of an
+    ``=`` is split into terms at ``+`` and ``-``, and a term multiplies a variable
+    when a word other than a unit stands in it, so ``248.11 ms + 10.47 × Days``,
+    ``10.47·x + 248.11`` and ``y = 205.1 − 2.3 Days`` all read right. Thousands
+    separators are dropped (``1,234.5`` is one number); the left-hand side
+    (``Subject 371: Reaction``) holds no term of the line.
     """
-    text = _one_line(text)
+    # thousands separators go before white space is folded (a narrow space is white space)
+    text = _one_line(_GROUPED_NUMBER.sub(lambda m: re.sub(r"[,\u2009\u202f]", "", m.group()), str(text)[:MAX_TEXT]))
+    text = _BRACKETED_STATEMENT.sub(r"; \1; ", text)  # "y = 2x + 3 (R² = 0.5)": the bracket is a statement of its own
     terms = []
-    for match in _NUMBER.finditer(text):
-        token = match.group().replace("\u2212", "-").replace(" ", "")
-        terms.append((float(token), bool(_TIMES_VARIABLE.match(text, match.end()))))
+    for clause in _CLAUSE_BREAK.split(text):  # "y = 2x + 3, R² = 0.5": two clauses
+        sides = clause.split("=")
+        for side in (sides[1:] if len(sides) > 1 else sides):
+            terms += _signed_terms(side)
     return terms
+
+
+def _signed_terms(side: str) -> list[tuple[float, bool]]:
+    terms = []
+    for sign, term in _sum_terms(side):
+        numbers = [float(m.group()) for m in _UNSIGNED_NUMBER.finditer(term)]
+        if not numbers:
+            continue
+        words = {w.lower() for w in _WORD.findall(_UNSIGNED_NUMBER.sub(" ", term))}
+        times = bool(words - _UNITS)
+        terms += [(sign * number, times) for number in numbers]
+    return terms
+
+
+# A number without its sign (the sign is read from the sum it stands in).
+_UNSIGNED_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _sum_terms(side: str) -> list[tuple[int, str]]:
+    """The terms of a sum with their signs: ``"205.1 − 2.3 Days"`` gives [(1, "205.1"), (-1, "2.3 Days")]."""
+    terms, sign, start = [], 1, 0
+    for match in _TERM_SIGN.finditer(side):
+        terms.append((sign, side[start:match.start()]))
+        sign, start = (-1 if match.group(1) in "-\u2212" else 1), match.end()
+    terms.append((sign, side[start:]))
+    merged: list[tuple[int, str]] = []
+    for term_sign, term in terms:  # a sign with nothing before it belongs to the next term
+        if merged and not merged[-1][1].strip():
+            term_sign *= merged.pop()[0]
+        merged.append((term_sign, term))
+    return merged
+
+
+def equations_in(texts: list[str]) -> list[list[tuple[float, bool]]]:
+    """The texts that read as the equation of a line (a term with a variable and one without), as terms."""
+    found = []
+    for text in texts:
+        terms = equation_terms(text)
+        if any(times for _, times in terms) and any(not times for _, times in terms):
+            found.append(terms)
+    return found
 
 
 def _one_line(text: str) -> str:

@@ -38,3 +38,13 @@ TEXT_ATOL = 0.051
 #: data as float64, so the values come back exactly; this absorbs unit
 #: conversions (e.g. pandas plotting through float32) only.
 DATA_RTOL = 1e-6
+
+#: A histogram's bins, not a tolerance on numbers but on what counts as showing a
+#: distribution. Any sensible binning fills several bins over about the range of
+#: the data: matplotlib's default (10 bins), ``bins=20``, seaborn's automatic bins,
+#: or an explicit range such as 150 to 500 ms (1.3 times the data's 272 ms). One
+#: bar stretched far past the data (from -1e6 to 1e6) "counts" every value and
+#: shows none of their spread. Three filled bins and a span of at most four times
+#: the data's range separate the two with room on both sides.
+MIN_FILLED_BINS = 3
+HISTOGRAM_SPAN_FACTOR = 4.0
