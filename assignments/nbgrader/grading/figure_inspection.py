@@ -65,6 +65,7 @@ _GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u2009\u202f]\d{3})+(?![\d
 _TERM_SIGN = re.compile(r"(?<![eE*/(\u00b7\u22c5\u00d7^])\s*([-+\u2212])")
 # Where one statement on a figure ends and another begins ("y = 2x + 3; R² = 0.5").
 _CLAUSE_BREAK = re.compile(r"[;,|]\s")
+_BRACKETED_STATEMENT = re.compile(r"\(([^()=]*=[^()]*)\)")
 # Words of a term: a unit after a number does not make the number a coefficient; any other word does.
 _WORD = re.compile(r"[^\W\d_]+")
 _UNITS = {"ms", "msec", "msecs", "millisecond", "milliseconds", "s", "sec", "secs", "second", "seconds",
@@ -248,7 +249,9 @@ def equation_terms(text: str) -> list[tuple[float, bool]]:
     separators are dropped (``1,234.5`` is one number); the left-hand side
     (``Subject 371: Reaction``) holds no term of the line.
     """
-    text = _GROUPED_NUMBER.sub(lambda m: re.sub(r"[,\u2009\u202f]", "", m.group()), _one_line(text))
+    # thousands separators go before white space is folded (a narrow space is white space)
+    text = _one_line(_GROUPED_NUMBER.sub(lambda m: re.sub(r"[,\u2009\u202f]", "", m.group()), str(text)[:MAX_TEXT]))
+    text = _BRACKETED_STATEMENT.sub(r"; \1; ", text)  # "y = 2x + 3 (R² = 0.5)": the bracket is a statement of its own
     terms = []
     for clause in _CLAUSE_BREAK.split(text):  # "y = 2x + 3, R² = 0.5": two clauses
         sides = clause.split("=")
