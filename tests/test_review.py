@@ -371,3 +371,65 @@ def test_marks_of_a_formula_like_submission_count_as_entered(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("'@SUM(A1),,", "'@SUM(A1),0.5,"), encoding="utf-8")
     marks = update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})
     assert marks["@SUM(A1)"][WRITTEN[0]] == "0.5"
+
+
+# ---------------------------------------------------------------- one bad file never stops the review
+
+@pytest.fixture(scope="module")
+def hostile_review(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
+    """Files that once stopped `review` for the whole class, names that look alike, and a disguised copy."""
+    folder = tmp_path_factory.mktemp("hostile-written")
+    student = nbformat.read(release.student_notebook, as_version=4)
+    copied = "Rows of one person are alike, so they are not independent."
+    nbformat.write(with_written(student, {"q3b_written": copied}), folder / "alice.ipynb")
+    # the same answer with zero-width spaces and joiners inside its words, under an id that looks like alice's
+    disguised = "Ro\u200bws of one per\u200dson are alike, so they are not inde\ufeffpendent."
+    nbformat.write(with_written(student, {"q3b_written": disguised}), folder / "\u0430lice.ipynb")
+    text = nbformat.writes(student)
+    (folder / "deeply_nested.ipynb").write_text(text.replace('"metadata": {', '"metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + ",", 1))
+    with zipfile.ZipFile(folder / "long_member_name.zip", "w") as archive:
+        archive.writestr("n" * 300 + ".ipynb", text)
+    with zipfile.ZipFile(folder / "control_characters_in_names.zip", "w") as archive:
+        archive.writestr("\x1b[2Jone\u202e.ipynb", text)
+        archive.writestr("\x07two.ipynb", text)
+    numbered = json.loads(text)
+    next(c for c in numbered["cells"] if c["cell_type"] == "markdown")["source"] = 42
+    (folder / "markdown_source_is_a_number.ipynb").write_text(json.dumps(numbered))
+    out = tmp_path_factory.mktemp("hostile-review")
+    return Reviewed(folder, out, lmm_seminar("review", str(folder), "--out", str(out)))
+
+
+def test_review_of_a_class_with_bad_files_completes(hostile_review):
+    assert hostile_review.completed.returncode == 0, hostile_review.completed.stderr
+    assert "Traceback" not in hostile_review.completed.stderr
+    assert len(hostile_review.scores()) == 6
+
+
+@pytest.mark.parametrize(("submission", "reason"), [
+    ("deeply_nested", "nested too deeply"),
+    ("markdown_source_is_a_number", "malformed"),
+    ("control_characters_in_names", "holds 2 notebooks"),
+], ids=["deeply_nested", "markdown_source_is_a_number", "two_notebooks_with_control_characters"])
+def test_each_bad_file_is_listed_with_its_reason(hostile_review, submission, reason):
+    page = hostile_review.page("q1b_written")
+    assert f"{submission}: " in page and reason in page.split(f"{submission}: ")[1].split("</li>")[0]
+
+
+def test_a_notebook_under_a_long_member_name_is_read(hostile_review):
+    assert "long_member_name" in hostile_review.page("q1b_written")
+    assert "long_member_name: " not in hostile_review.page("q1b_written")  # not among those that could not be read
+
+
+def test_control_characters_of_member_names_never_reach_a_page(hostile_review):
+    for page in hostile_review.out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not any(char in text for char in "\x1b\x07\u202e"), page.name
+
+
+def test_a_copy_with_zero_width_characters_is_grouped_with_the_original(hostile_review):
+    assert "Handed in word for word by 2: alice, \u0430lice" in hostile_review.page("q3b_written")
+
+
+def test_ids_that_look_alike_are_named_on_the_index(hostile_review):
+    index = (hostile_review.out / "index.html").read_text(encoding="utf-8")
+    assert "Ids that look alike" in index and "alice / \u0430lice" in index

@@ -17,7 +17,7 @@ from .sandbox import SandboxUnavailable
 from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
                      write_submission_results)
 from .results import ERROR, SubmissionResult
-from .submissions import Submission, check_paths, find_submissions
+from .submissions import Submission, check_paths, find_submissions, lookalike_ids
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def run_grade_command(args: argparse.Namespace) -> int:
         if not submissions:
             raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
         written, manual = read_manual_scores(args.manual_scores, autograder, submissions)
-        engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox)
+        engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox, args.jobs)
     except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
         return 2
@@ -52,12 +52,22 @@ def run_grade_command(args: argparse.Namespace) -> int:
     write_submission_results(results, questions, out / "results")
     for result in results:
         write_feedback(result, questions, out / "feedback")
-    summary = summary_table(results, engine.questions)
+    summary = summary_table(results, engine.questions) + lookalike_note([s.id for s in submissions])
     (out / "summary.md").write_text(f"Student code: {markdown_safe(engine.isolation)}\n\n{summary}\n", encoding="utf-8")
     print()
     print(summary)  # the isolation line was printed before grading began
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     return 0
+
+
+def lookalike_note(ids: list[str]) -> str:
+    """A summary section naming ids that look the same to a reader, or nothing."""
+    groups = lookalike_ids(ids)
+    if not groups:
+        return ""
+    lines = [f"- {' / '.join(f'`{markdown_safe(i)}`' for i in group)}" for group in groups]
+    return ("\n\n**Ids that look alike** (different characters that read the same; check who handed in which):\n"
+            + "\n".join(lines))
 
 
 def read_manual_scores(scores_file: Path | None, autograder: Path,
@@ -74,13 +84,13 @@ def read_manual_scores(scores_file: Path | None, autograder: Path,
     return written, read_file(scores_file, written, {s.id for s in submissions})
 
 
-def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool) -> GradingEngine:
+def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool, jobs: int = 1) -> GradingEngine:
     """The engine called ``name``: ``sandbox`` (default) or ``otter``."""
     if name == "otter":
         if require_sandbox:
             raise SandboxUnavailable("--require-sandbox: the otter engine runs hidden tests inside the student's kernel")
         return OtterRunEngine(autograder, timeout=timeout)
-    return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox)
+    return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox, jobs=jobs)
 
 
 def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, progress: bool = True) -> list[SubmissionResult]:
@@ -94,8 +104,11 @@ def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, p
             try:
                 results.append(future.result())
             except Exception as error:  # a bug or an OS error must not lose the other rows
+                # the details (with the grader's own paths) go to the grader's log, not to the student
+                print(f"lmm-seminar grade: internal error on {submission.id}: {type(error).__name__}: {error}", file=sys.stderr)
                 results.append(SubmissionResult(submission.id, str(submission.path), ERROR, engine.max_score,
-                                                message=f"internal error while grading: {type(error).__name__}: {error}",
+                                                message=f"internal error while grading ({type(error).__name__}); "
+                                                        "the grader's log has the details",
                                                 isolation=engine.isolation))
             bar.set_postfix_str(f"{submission.id}: {results[-1].status}", refresh=False)
             bar.update()

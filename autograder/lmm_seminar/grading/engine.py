@@ -28,8 +28,8 @@ from typing import Protocol
 import psutil
 
 from ..answer_cells import expected_notebook_name, mark_for_otter_run, read_answer_cells, unchecked_answer_positions
-from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, plain_text, question_from_otter
-from .judge import JUDGE_TIMEOUT, Judge, JudgeTimeout
+from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter, student_safe
+from .judge import JUDGE_TIMEOUT, JudgePool, JudgeTimeout
 from .release_files import assignment_name
 from .submissions import Submission, SubmissionProblem, prepare_notebook
 
@@ -81,8 +81,11 @@ class OtterRunEngine:
             outdir.mkdir()
             command = [sys.executable, "-m", "otter", "run", "--no-logo",
                        "-a", str(self.autograder_zip), "-o", str(outdir), str(notebook.resolve())]
+            remaining = self.timeout - (time.monotonic() - start)  # unpacking counts against the limit
             try:
-                completed = _run_with_timeout(command, self.timeout, cwd=workdir)
+                if remaining <= 0:
+                    raise subprocess.TimeoutExpired(command, self.timeout)
+                completed = _run_with_timeout(command, remaining, cwd=workdir)
             except subprocess.TimeoutExpired:
                 return self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (an endless loop or a very slow cell?)", start)
             results_file = outdir / "results.json"
@@ -123,8 +126,9 @@ class SandboxEngine:
     """
 
     def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT, require_sandbox: bool = False,
-                 judge_timeout: float = JUDGE_TIMEOUT):
-        """``timeout`` bounds running one notebook, ``judge_timeout`` judging its answers."""
+                 judge_timeout: float = JUDGE_TIMEOUT, jobs: int = 1):
+        """``timeout`` bounds running one notebook (unpacking it included), ``judge_timeout`` judging its
+        answers; ``jobs`` hand-ins are graded at once, each with a judge of its own when needed."""
         from .sandbox import WorkerPool
 
         self.autograder_zip = autograder_zip.resolve()
@@ -144,7 +148,7 @@ class SandboxEngine:
         self._judge = None
         try:
             # the judge loads its tests and reference while the worker imports its libraries
-            self._judge = Judge(files, tests, timeout=judge_timeout)
+            self._judge = JudgePool(files, tests, timeout=judge_timeout, most=jobs)
             data = files / "data"
             self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox,
                                     autograder_zip=self.autograder_zip)
@@ -169,7 +173,10 @@ class SandboxEngine:
         for question, index in unchecked_answer_positions(code_cells, self.answer_cells, self.questions).items():
             answered_after.setdefault(index, []).append(question)
         cells = [cell.source for cell in code_cells]
-        outcome = self._pool.run(cells, self.answer_names, self.timeout, text, answered_after)
+        remaining = self.timeout - (time.monotonic() - start)  # reading and unpacking count against the limit
+        if remaining <= 0:
+            return self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (unpacking the hand-in alone)", start)
+        outcome = self._pool.run(cells, self.answer_names, remaining, text, answered_after)
         try:
             status = outcome.report.get("status")
             if status == "crashed":
@@ -183,7 +190,7 @@ class SandboxEngine:
             return self._row(submission, ERROR, "the grader could not judge this notebook's answers", start)
         if status == "timeout":
             row = self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (an endless loop or a very slow cell?)", start)
-            row.cell_errors = verdict.get("cell_errors", [])
+            row.cell_errors = _safe_cell_errors(verdict)
             return row
         message = ""
         if status == "too much output":
@@ -195,7 +202,7 @@ class SandboxEngine:
                                        self.points[name])
                          for name, q in verdict["questions"].items() if name in self.points}
         row.score = sum(q.score for q in row.questions.values())
-        row.cell_errors = verdict.get("cell_errors", [])
+        row.cell_errors = _safe_cell_errors(verdict)
         return row
 
     def _check_assignment(self, notebook: dict) -> None:
@@ -221,8 +228,12 @@ class SandboxEngine:
 def result_row(engine: GradingEngine, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
     """A grade-table row for ``submission`` as ``engine`` graded it, without questions yet."""
     return SubmissionResult(submission=submission.id, path=str(submission.path), status=status,
-                            max_score=engine.max_score, message=plain_text(message),
+                            max_score=engine.max_score, message=student_safe(message),
                             seconds=time.monotonic() - start, isolation=engine.isolation)
+
+
+def _safe_cell_errors(verdict: dict) -> list[dict]:
+    return [{**error, "message": student_safe(error.get("message", ""))} for error in verdict.get("cell_errors", [])]
 
 
 def notebook_cells(notebook: Path) -> list:

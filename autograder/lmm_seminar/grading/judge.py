@@ -101,6 +101,56 @@ class Judge:
             self.process.kill()
 
 
+class JudgePool:
+    """Judges for one grading run, so one slow judgement holds up only its own hand-in.
+
+    A judgement takes the idle judge; when every judge is busy for longer than
+    a moment (one hand-in's facts keep its judge for up to its time limit),
+    another judge process starts, up to ``most`` (the number of hand-ins graded
+    at once). An attacker's hand-in thus costs the batch no more than its own
+    slot. Same interface as ``Judge``.
+    """
+
+    #: How long a judgement waits for a busy judge before starting another (a judgement takes ~0.05 s).
+    PATIENCE = 0.5
+
+    def __init__(self, files_dir: Path, tests_dir: Path, timeout: float = JUDGE_TIMEOUT, most: int = 1):
+        self._args = (files_dir, tests_dir, timeout)
+        self.timeout = timeout
+        self._most = max(1, most)
+        self._lock = threading.Lock()
+        self._judges = [Judge(*self._args)]  # the first starts now, while the worker loads
+        self._idle: queue.Queue[Judge] = queue.Queue()
+        self._idle.put(self._judges[0])
+
+    def wait_until_ready(self) -> None:
+        self._judges[0].wait_until_ready()
+
+    def judge(self, output: Path) -> dict:
+        """The verdict on one worker output, from whichever judge is free (see ``Judge.judge``)."""
+        judge = self._take()
+        try:
+            return judge.judge(output)
+        finally:
+            self._idle.put(judge)
+
+    def _take(self) -> Judge:
+        try:
+            return self._idle.get(timeout=self.PATIENCE)
+        except queue.Empty:
+            pass
+        with self._lock:
+            if len(self._judges) < self._most:
+                judge = Judge(*self._args)
+                self._judges.append(judge)
+                return judge
+        return self._idle.get()
+
+    def close(self) -> None:
+        for judge in self._judges:
+            judge.close()
+
+
 def _pump(stream, lines: queue.Queue) -> None:
     for line in stream:
         lines.put(line)

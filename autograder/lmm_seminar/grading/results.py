@@ -59,6 +59,19 @@ class SubmissionResult:
     isolation: str = ""
 
 
+def student_safe(text: object) -> str:
+    """``plain_text``, and no path of the grading machine: an absolute path keeps only its last part.
+
+    A reason or an error can name the grader's temporary folders (``/tmp/lmm-grade-x1/hand-in/...``),
+    which say nothing to a student and something about the grading machine to anyone.
+    """
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), plain_text(text))
+
+
+# A path of two or more parts from the root: "/tmp/x/y.ipynb" (not "ms/day", not "data/file.csv").
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.])/(?:[^\s/'\"<>]+/)+([^\s/'\"<>]*)")
+
+
 def plain_text(text: object) -> str:
     """``text`` without control and formatting characters (ESC, BEL, a right-to-left override...).
 

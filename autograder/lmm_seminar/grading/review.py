@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,7 @@ def question_page(question: WrittenQuestion, submissions: list[ReviewedSubmissio
 
 
 def index_page(questions: list[WrittenQuestion], submissions: list[ReviewedSubmission],
-               graded: dict[str, dict[str, str]]) -> str:
+               graded: dict[str, dict[str, str]], lookalikes: list[list[str]] | None = None) -> str:
     """The index: one row per written question with links and how far marking has got."""
     rows = []
     readable = [s for s in submissions if not s.problem]
@@ -120,6 +121,9 @@ def index_page(questions: list[WrittenQuestion], submissions: list[ReviewedSubmi
             "then run <code>lmm-seminar grade … --manual-scores manual-scores.csv</code>.</p>"
             "<table><tr><th>Question</th><th>Points</th><th>Answered</th><th>Marked</th></tr>"
             + "".join(rows) + "</table>")
+    if lookalikes:
+        body += ("<h2>Ids that look alike</h2><p>Different characters that read the same: check who handed in which.</p><ul>"
+                 + "".join(f"<li>{' / '.join(_e(i) for i in group)}</li>" for group in lookalikes) + "</ul>")
     return _document("Written answers", body)
 
 
@@ -149,7 +153,11 @@ def _mark(points: str | None) -> str:
 
 
 def _normalised(text: str) -> str:
-    return " ".join(text.lower().split())
+    """An answer as compared for copies: compatibility-normalised (NFKC), without format characters
+    (zero-width spaces and joiners, bidirectional marks), case-folded, white space folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return " ".join(text.casefold().split())
 
 
 def _points(points: float) -> str:

@@ -13,7 +13,8 @@ from ..written_parts import WrittenQuestion
 from .manual_scores import update_file
 from .release_files import assignment_name, find_autograder, written_parts
 from .review import ReviewedSubmission, index_page, page_name, question_page
-from .submissions import Submission, SubmissionProblem, check_paths, find_submissions, prepare_notebook
+from .results import student_safe
+from .submissions import Submission, SubmissionProblem, check_paths, find_submissions, lookalike_ids, prepare_notebook
 from .written import student_answers
 
 SCORES_FILE = "manual-scores.csv"
@@ -44,7 +45,8 @@ def run_review_command(args: argparse.Namespace) -> int:
     for q in questions:
         graded = {name: row.get(q.name, "") for name, row in marks.items()}
         (out / page_name(q)).write_text(question_page(q, reviewed, graded), encoding="utf-8")
-    (out / "index.html").write_text(index_page(questions, reviewed, marks), encoding="utf-8")
+    lookalikes = lookalike_ids([s.id for s in submissions])
+    (out / "index.html").write_text(index_page(questions, reviewed, marks, lookalikes), encoding="utf-8")
 
     unreadable = sum(bool(r.problem) for r in reviewed)
     print(f"Reviewed {len(reviewed)} submission(s) on {len(questions)} written questions"
@@ -58,7 +60,9 @@ def read_submission(submission: Submission, questions: list[WrittenQuestion]) ->
     with tempfile.TemporaryDirectory(prefix="lmm-review-") as tmp:
         try:
             notebook = nbformat.read(prepare_notebook(submission, Path(tmp)), as_version=4)
+            return ReviewedSubmission(submission.id, student_answers(notebook, questions))
         except SubmissionProblem as problem:
-            return ReviewedSubmission(submission.id, {}, problem=str(problem))
-    return ReviewedSubmission(submission.id, student_answers(notebook, questions))
+            return ReviewedSubmission(submission.id, {}, problem=student_safe(str(problem)))
+        except Exception as error:  # one malformed notebook is its own entry, never the end of the review
+            return ReviewedSubmission(submission.id, {}, problem=f"the notebook could not be read ({type(error).__name__})")
 

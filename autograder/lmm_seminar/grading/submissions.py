@@ -8,9 +8,15 @@ recorded here as reasons instead of being raised.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import json
+import os
 import re
+import stat
+import struct
+import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -80,7 +86,8 @@ def find_submissions(paths: list[Path], assignment: str | None = None) -> list[S
 
     unique: dict[Path, str] = {}
     for file, name in found:  # the same file named twice counts once
-        unique.setdefault(file, _safe_name(name))
+        # one spelling per name: "é" typed as one character (NFC) or as e and an accent (NFD) is one id
+        unique.setdefault(file, _safe_name(unicodedata.normalize("NFC", name)))
     own_names = {name.casefold() for name in unique.values()}
     taken: set[str] = set()
     submissions = []
@@ -94,39 +101,128 @@ def find_submissions(paths: list[Path], assignment: str | None = None) -> list[S
     return submissions
 
 
+def lookalike_ids(ids: list[str]) -> list[list[str]]:
+    """Groups of two or more ids that look the same to a reader (``alice`` and ``аlice`` with a Cyrillic а).
+
+    Ids are unique, but a grader who reads them could take one for another; the
+    summary and the review pages name such groups. Two ids look alike when their
+    Unicode confusable skeletons (the ``confusable_homoglyphs`` data, after NFKC
+    and case folding) are equal.
+    """
+    groups: dict[str, list[str]] = {}
+    for submission_id in ids:
+        groups.setdefault(_skeleton(submission_id), []).append(submission_id)
+    return [sorted(group) for group in groups.values() if len(group) > 1]
+
+
+def _skeleton(text: str) -> str:
+    from confusable_homoglyphs import confusables
+
+    out = []
+    for char in unicodedata.normalize("NFKC", text).casefold():
+        found = confusables.is_confusable(char, preferred_aliases=["latin", "common"], greedy=True) or []
+        latin = [glyph["c"] for entry in found for glyph in entry["homoglyphs"] if glyph["c"].isascii()]
+        out.append(latin[0].casefold() if latin else char)
+    return "".join(out)
+
+
 def prepare_notebook(submission: Submission, workdir: Path) -> Path:
-    """Check the submission and return the path of the notebook to grade.
+    """Check the submission and return the path of the notebook to grade: a copy in ``workdir``.
 
     A zip is unpacked into ``workdir`` and must hold exactly one notebook
-    (Otter's export log and other files are ignored). Raises
-    ``SubmissionProblem`` with a reason a grader can pass on to the student.
+    (Otter's export log and other files are ignored). The hand-in must be a
+    file of its own: a symbolic link, or a file with other hard links (which
+    could be the release's solution or a classmate's notebook), is refused.
+    Raises ``SubmissionProblem`` with a reason a grader can pass on to the student.
     """
     path = submission.path
     suffix = path.suffix.lower()
-    if suffix == ".zip":
-        notebook = _unpack_zip(path, workdir)
-    elif suffix == ".ipynb":
-        notebook = path
-    else:
+    if suffix not in SUBMISSION_SUFFIXES:
         raise SubmissionProblem(f"{path.name} is not a notebook (.ipynb) or an exported zip")
+    data = _read_own_file(path, MAX_ZIP_BYTES if suffix == ".zip" else MAX_NOTEBOOK_BYTES)
+    if suffix == ".zip":
+        notebook = _unpack_zip(io.BytesIO(data), workdir)
+    else:
+        notebook = workdir / "hand-in.ipynb"
+        notebook.write_bytes(data)
     _check_notebook(notebook)
     return notebook
 
 
-def _unpack_zip(path: Path, workdir: Path) -> Path:
+#: Largest exported zip read: the notebook's own limit and room for the export's few other files.
+MAX_ZIP_BYTES = MAX_NOTEBOOK_BYTES + 10 * 1024**2
+#: Most entries an exported zip may hold (grader.export() writes the notebook, a log and a few files);
+#: reading the directory of a zip with 800,000 entries alone takes the grader 20 s and 240 MiB.
+MAX_ZIP_ENTRIES = 1000
+
+
+def _read_own_file(path: Path, most: int) -> bytes:
+    """The bytes of a hand-in that is a regular file of its own, read through one descriptor
+    (no link followed, so what is checked is what is read)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if n.lower().endswith(".ipynb") and not _SKIPPED_DIRS.intersection(Path(n).parts)]
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SubmissionProblem(f"{path.name} is a symbolic link, not a file of its own: hand in the notebook itself") from None
+        raise SubmissionProblem(f"{path.name} could not be opened ({error.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionProblem(f"{path.name} is not a regular file")
+        if info.st_nlink > 1:
+            raise SubmissionProblem(f"{path.name} is one of {info.st_nlink} hard links to the same file (which may be "
+                                    "another student's or the release's): hand in a file of your own")
+        if info.st_size > most:
+            raise SubmissionProblem(f"{path.name} is too large ({info.st_size / 1024**2:.0f} MB; at most "
+                                    f"{most // 1024**2} MB): clear large outputs and hand it in again")
+        data = f.read(most + 1)
+    if len(data) > most:
+        raise SubmissionProblem(f"{path.name} is too large (over {most // 1024**2} MB)")
+    return data
+
+
+def _zip_entry_count(data: io.BytesIO) -> int | None:
+    """How many entries a zip's end record announces, read before its directory is parsed.
+
+    zipfile reads the whole central directory when it opens an archive (seconds
+    for a crafted zip); its ``_EndRecData`` reads only the end record. It is
+    private, but has kept its name and result layout since Python 2; should it go,
+    the bound falls back to the entries counted after opening.
+    """
+    finder = getattr(zipfile, "_EndRecData", None)
+    if finder is None:
+        return None
+    try:
+        record = finder(data)
+    except (OSError, ValueError, struct.error):
+        return None
+    data.seek(0)
+    return None if not record else int(record[getattr(zipfile, "_ECD_ENTRIES_TOTAL", 4)])
+
+
+def _unpack_zip(data: io.BytesIO, workdir: Path) -> Path:
+    announced = _zip_entry_count(data)
+    if announced is not None and announced > MAX_ZIP_ENTRIES:
+        raise SubmissionProblem(f"the zip holds {announced} entries (at most {MAX_ZIP_ENTRIES}): "
+                                "export the notebook again with grader.export()")
+    try:
+        with zipfile.ZipFile(data) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise SubmissionProblem(f"the zip holds {len(entries)} entries (at most {MAX_ZIP_ENTRIES}): "
+                                        "export the notebook again with grader.export()")
+            names = [e.filename for e in entries
+                     if e.filename.lower().endswith(".ipynb") and not _SKIPPED_DIRS.intersection(Path(e.filename).parts)]
             if not names:
                 raise SubmissionProblem("the zip holds no notebook (.ipynb); export it again with grader.export()")
             if len(names) > 1:
-                raise SubmissionProblem(f"the zip holds {len(names)} notebooks ({', '.join(sorted(names))}); hand in one")
+                listed = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+                raise SubmissionProblem(f"the zip holds {len(names)} notebooks ({listed}); hand in one")
             info = archive.getinfo(names[0])
             if info.file_size > MAX_NOTEBOOK_BYTES:
                 raise SubmissionProblem(f"the notebook in the zip is too large ({info.file_size / 1024**2:.0f} MB unpacked; "
                                         f"at most {MAX_NOTEBOOK_BYTES // 1024**2} MB): clear large outputs and export again")
-            target = workdir / Path(names[0]).name  # the name only: entries with ../ land here too
+            target = workdir / "hand-in.ipynb"  # never the entry's own name (../, or longer than a file name may be)
             with archive.open(info) as source:  # read no more than the limit, whatever the header claims
                 data = source.read(MAX_NOTEBOOK_BYTES + 1)
             if len(data) > MAX_NOTEBOOK_BYTES:
@@ -150,10 +246,15 @@ def _check_notebook(path: Path) -> None:
         json.loads(text)
     except json.JSONDecodeError as error:
         raise SubmissionProblem(f"the notebook is not valid JSON (line {error.lineno}: {error.msg}); it may be damaged") from None
+    except RecursionError:
+        raise SubmissionProblem("the notebook's JSON is nested too deeply to read; it may be damaged") from None
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises several types for malformed notebooks
-        raise SubmissionProblem(f"not a Jupyter notebook: {error}") from None
+        raise SubmissionProblem(f"not a Jupyter notebook: {str(error)[:300]}") from None
+    for number, cell in enumerate(nb.cells, start=1):
+        if not isinstance(cell.get("source"), str) or not isinstance(cell.get("cell_type"), str):
+            raise SubmissionProblem(f"cell {number} of the notebook is malformed (its source is not text); it may be damaged")
     if not any(cell.cell_type == "code" and cell.source.strip() for cell in nb.cells):
         raise SubmissionProblem("the notebook has no code to run (empty notebook)")
 

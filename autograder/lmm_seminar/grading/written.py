@@ -42,19 +42,27 @@ def student_answers(notebook: nbformat.NotebookNode, questions: list[WrittenQues
     answers = {}
     for question in questions:
         start = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"
-                      and c.source.lstrip().startswith(_BEGIN_HTML) and question.prompt in c.source), None)
+                      and _source(c).lstrip().startswith(_BEGIN_HTML) and question.prompt in _source(c)), None)
         figures = tuple(images[name] for name in question.figures if name in images)
         if start is None:
             answers[question.name] = WrittenAnswer(None, figures)
             continue
         texts = []
         for cell in cells[start + 1:]:
-            if cell.cell_type == "markdown" and cell.source.lstrip().startswith(_END_HTML):
+            if cell.cell_type == "markdown" and _source(cell).lstrip().startswith(_END_HTML):
                 break
             if cell.cell_type == "markdown":
-                texts.append(cell.source.strip())
+                texts.append(_source(cell).strip())
         answers[question.name] = WrittenAnswer("\n\n".join(t for t in texts if t), figures)
     return answers
+
+
+def _source(cell) -> str:
+    # a cell's text; a malformed notebook can hold anything there (a number, a list of non-strings)
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(map(str, source))
+    return source if isinstance(source, str) else ""
 
 
 def _figure_images(cells) -> dict[str, bytes]:
@@ -63,7 +71,7 @@ def _figure_images(cells) -> dict[str, bytes]:
     for cell in cells:
         if cell.cell_type != "code":
             continue
-        names = FIGURE_NAME.findall(cell.source)
+        names = FIGURE_NAME.findall(_source(cell))
         pngs = [out.get("data", {}).get("image/png") for out in cell.get("outputs", [])
                 if isinstance(out.get("data"), dict) and out.get("data", {}).get("image/png")]
         if not names or not pngs:

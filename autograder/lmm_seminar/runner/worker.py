@@ -297,12 +297,74 @@ def _isolate_filesystem(job: dict) -> None:
     if os.path.isdir("/dev/shm"):  # POSIX shared memory and semaphores (multiprocessing's locks), this job's own
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={job['scratch_bytes']},mode=1777")
     if os.path.isdir("/data"):
-        os.mkdir(f"{scratch}/data")
-        _mount("/data", f"{scratch}/data", None, MS_BIND | MS_REC)
-        _mount(None, f"{scratch}/data", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        _copy_data("/data", f"{scratch}/data")
     for hidden in ("/jobs", "/cgroup"):
         if os.path.isdir(hidden):
             _mount("tmpfs", hidden, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+
+
+#: Most bytes of data files copied into each job (the seminar's data file is 3 kB).
+MAX_DATA_BYTES = 64 * 1024 * 1024
+
+
+def _copy_data(source: str, target: str) -> None:
+    """A copy of the assignment's data files for this job alone, owned by root and read-only.
+
+    Shared with other jobs (a bind mount), one file would be a channel between
+    classmates: record locks taken on it, or inotify events on its folder, are
+    seen by every process that opens it. A copy in the job's own scratch is
+    seen by nobody else.
+    """
+    copied = 0
+    for folder, dirs, files in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        destination = os.path.normpath(os.path.join(target, relative))
+        os.makedirs(destination, exist_ok=True)
+        for name in files:
+            origin = os.path.join(folder, name)
+            if os.path.islink(origin):
+                continue
+            copied += os.path.getsize(origin)
+            if copied > MAX_DATA_BYTES:
+                raise OSError(f"the assignment's data are larger than {MAX_DATA_BYTES} bytes")
+            with open(origin, "rb") as reader, open(os.path.join(destination, name), "wb") as writer:
+                writer.write(reader.read())
+            os.chmod(os.path.join(destination, name), 0o444)
+    for folder, _, _ in os.walk(target):
+        os.chmod(folder, 0o555)
+
+
+def _deny_channels() -> None:
+    """A seccomp filter on the student's process: no kernel keyring, no inotify, no file locks.
+
+    Each of these reaches past the job's namespaces: keys in a keyring outlive the
+    process (and the run) and can be read by any process of the same uid; inotify
+    reports opens and reads of any shared file (the system's libraries included);
+    a record lock or flock on any shared file is seen by every other process that
+    tests it. Classmates graded side by side could pass answers through any of
+    them. A notebook has no use for them: the calls fail with EPERM.
+    """
+    import errno as errnos
+    import fcntl as fcntls
+
+    seccomp = _SECCOMP
+    if seccomp is None:
+        raise OSError("libseccomp is not available: the sandbox cannot close the keyring, inotify and lock channels")
+    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    for call in ("add_key", "request_key", "keyctl", "inotify_init", "inotify_init1", "fanotify_init", "flock"):
+        rules.add_rule(seccomp.ERRNO(errnos.EPERM), call)
+    locks = (fcntls.F_GETLK, fcntls.F_SETLK, fcntls.F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW)
+    for command in locks:
+        rules.add_rule(seccomp.ERRNO(errnos.EPERM), "fcntl", seccomp.Arg(1, seccomp.EQ, command))
+    rules.load()
+
+
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38  # open file description locks (Linux)
+
+try:  # imported by the zygote: the student's process, once another uid, could not import it
+    import pyseccomp as _SECCOMP
+except (ImportError, OSError):
+    _SECCOMP = None
 
 
 def _isolate_ipc_and_network() -> None:
@@ -382,6 +444,7 @@ def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
         os.setgid(uid)
         os.setuid(uid)  # from root to another uid: every capability is dropped
         _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        _deny_channels()
 
 
 def _code_only(source: str) -> str:
