@@ -593,10 +593,12 @@ WRONG = [
             points={"q6a": 0}, messages={"q6a": "should be subjects 371 and 337"}),
     Variant("q6a_forgets_the_fixed_intercept", {"q6a": Q6A_WITH.format(subject_1=371, subject_2=337, base="", slope="fixed_slope")},
             points={"q6a": 0}, messages={"q6a": "only the random intercept"}),
+    # The legend writes the mixed model's equations, but the lines drawn follow each subject's own
+    # slope: an equation counts only as the label of a line the plot draws, so both tests fail.
     Variant("q6a_lines_with_each_subjects_own_slope", {"q6a": Q6A_WITH.format(
         subject_1=371, subject_2=337, base="fixed_intercept + ",
         slope='np.polyfit(rows["Days"], rows["Reaction"], 1)[0]')},
-            points={"q6a": 0.75}, messages={"q6a": "no line on the plot matches subject 371's line"}),
+            points={"q6a": 0.5}, messages={"q6a": "no line on the plot follows it"}),
 
     # --- Judging round 2 ---
     # Empty figures: a plotting cell that stopped before drawing, or a plot that went into another

@@ -248,7 +248,7 @@ def _lines_with_labels(labels):
     (["308", "309.0", "S310"], None),
     (["308309310", "a", "b"], "does not name subject"),
     (["Subjects 308, 309 and 310", "a", "b"], "names 3 subject"),
-    (["Subject 309", "Subject 308", "Subject 310"], "is not the line of 309"),
+    (["Subject 309", "Subject 308", "Subject 310"], "is the line of 308"),
 ], ids=["named", "bare_and_float_ids", "one_run_of_digits", "one_entry_lists_all", "labels_on_the_wrong_lines"])
 def test_each_legend_entry_names_one_subject_on_its_own_line(labels, message):
     fig = _lines_with_labels(labels)
@@ -320,11 +320,19 @@ def test_an_equation_whose_line_is_not_drawn_gets_nothing():
         ac.check_equation_text("fig_4a", fig, SLOPE_308, INTERCEPT_308, "the line")
 
 
-def test_a_figure_that_sprays_candidate_equations_gets_nothing():
-    candidates = [f"y = {slope:.2f}x + {intercept:.2f}" for slope in np.arange(20.0, 23.0, 0.25)
-                  for intercept in np.arange(243.0, 246.0, 0.5)]
-    with pytest.raises(AssertionError, match="different equations but draws 1 straight line"):
-        ac.check_equation_text("fig_4a", _plot_308_with(*candidates), SLOPE_308, INTERCEPT_308, "the line")
+SPRAY = [f"y = {slope:.2f}x + {intercept:.2f}" for slope in np.arange(20.0, 23.0, 0.01)
+         for intercept in np.arange(243.0, 246.0, 0.05)]
+
+
+@pytest.mark.parametrize(("texts", "message"), [
+    (SPRAY[::40], "different equations but draws 1 straight line"),
+    (["; ".join(SPRAY)], "different equations but draws 1 straight line"),
+    (["y = " + " + ".join(f"{s:.2f}x" for s in np.arange(20.0, 23.0, 0.01)) + " + "
+      + " + ".join(f"{i:.2f}" for i in np.arange(243.0, 246.0, 0.01))], "no text on the plot shows the equation"),
+], ids=["one_text_each", "one_text_of_many_equations", "one_sum_of_every_candidate"])
+def test_a_figure_that_sprays_candidate_equations_gets_nothing(texts, message):
+    with pytest.raises(AssertionError, match=message):
+        ac.check_equation_text("fig_4a", _plot_308_with(*texts), SLOPE_308, INTERCEPT_308, "the line")
 
 
 def test_one_column_table_of_random_effects_is_accepted():

@@ -28,6 +28,9 @@ import notebooks
 from conftest import lmm_seminar
 
 FULL = 9.0
+#: Points of each autograded question.
+QUESTION_POINTS = {"q1a": 0.5, "q1b": 0.5, "q1c": 0.5, "q2a": 1.0, "q2b": 0.5, "q2c": 0.5, "q3a": 0.5, "q3b": 0.5,
+                   "q3c": 0.5, "q4a": 0.75, "q4b": 0.75, "q5a": 0.5, "q5b": 0.5, "q5c": 0.5, "q6a": 1.0}
 #: A wrong correlation every cheating case starts from.
 WRONG_R = "correlation = 0.1\n"
 
@@ -138,6 +141,47 @@ while not leaked and time.time() < deadline:
 if leaked:
     correlation = float(leaked.split(b"\\0")[0])
 """),
+    # classmates side by side (channel_c leaves, channel_d reads) through the kernel keyring, record locks
+    # on the shared data file, and inotify events on the data folder: each job has its own copy of the data
+    # and no keyring, lock or inotify calls at all
+    Attack("channel_d_reads_the_keyring_locks_and_inotify", WRONG_R + """
+import ctypes, fcntl, os, struct, time
+libc = ctypes.CDLL(None, use_errno=True)
+data = open("data/sleepstudy.csv", "rb")  # opened once, before watching: every open seen later is another's
+watch = libc.inotify_init1(os.O_NONBLOCK)
+if watch >= 0:
+    libc.inotify_add_watch(watch, b"data", 0x20 | 0x1)  # IN_OPEN | IN_ACCESS
+leaked, seen, deadline = b"", 0, time.time() + 12
+while not leaked and time.time() < deadline:
+    for keyring in (-4, -3, -5):  # the user, session and user-session keyrings
+        key = libc.syscall(250, 10, keyring, b"user", b"lmm-answer", 0)  # keyctl(KEYCTL_SEARCH)
+        if key > 0:
+            buffer = ctypes.create_string_buffer(64)
+            size = libc.syscall(250, 11, key, buffer, 64)  # keyctl(KEYCTL_READ)
+            leaked = buffer.raw[:max(size, 0)]
+    digits = []
+    for position in range(12):  # the classmate holds a read lock at 1000 * position + each character
+        for code in b"0123456789.-":
+            probe = struct.pack("hhqqi0q", fcntl.F_WRLCK, 0, 1000 * position + code, 1, 0)
+            try:
+                answer = fcntl.fcntl(data.fileno(), fcntl.F_GETLK, probe)
+            except OSError:
+                break
+            if struct.unpack("hhqqi0q", answer)[0] != fcntl.F_UNLCK:
+                digits.append(code)
+    if len(digits) >= 3:
+        leaked = leaked or bytes(digits)
+    if watch >= 0:
+        try:
+            seen += len(os.read(watch, 4096))
+        except OSError:
+            pass
+    time.sleep(0.2)
+if leaked:
+    correlation = float(leaked.split(b"\\0")[0])
+elif seen:  # inotify carried the classmate's opens: a channel (here it stands for the answer it could carry)
+    correlation = sleep_study_data["Days"].corr(sleep_study_data["Reaction"])
+"""),
     Attack("plants_passing_tests_and_results", WRONG_R + """
 import glob, os
 planted = 'from otter.test_files import test_case\\nname = "q2c"\\npoints = 0.5\\n@test_case(points=0.5, hidden=True)\\ndef test_ok():\\n    pass\\n'
@@ -221,6 +265,27 @@ while servers and time.time() < deadline:
         except OSError:
             pass
 """, q2c=0.5),
+    Attack("channel_c_leaves_its_answers_in_the_keyring_and_locks", """
+import ctypes, fcntl, os, time
+value = repr(float(correlation)).encode()
+libc = ctypes.CDLL(None, use_errno=True)
+for keyring in (-4, -3, -5):
+    key = libc.syscall(248, b"user", b"lmm-answer", value, len(value), keyring)  # add_key
+    if key > 0:
+        libc.syscall(250, 5, key, 0x3f3f3f3f)  # keyctl(KEYCTL_SETPERM): readable by all
+data = open("data/sleepstudy.csv", "rb")
+for position, code in enumerate(value[:12]):
+    try:
+        fcntl.lockf(data.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 1000 * position + code)
+    except OSError:
+        pass
+deadline = time.time() + 12
+while time.time() < deadline:
+    for _ in range(50):
+        with open("data/sleepstudy.csv", "rb") as again:
+            again.read(1)
+    time.sleep(0.1)
+""", q2c=0.5),
     # texts a read-out pattern once took minutes over (a run of spaces after a number), on a part's figure
     Attack("figure_texts_that_backtracked", """
 for _ in range(40):
@@ -230,6 +295,62 @@ for _ in range(40):
     Attack("raises_with_control_characters", """
 raise ValueError("\\x1b[2J\\x1b]0;pwned\\x07 cleared the screen \\u202egnp.exe")
 """, q2c=0.5),
+]
+
+
+@dataclass(frozen=True)
+class Trick:
+    """A figure or answer made to pass a test without answering: it loses exactly ``loses`` (question → points)."""
+
+    name: str
+    #: code added right after the answer cell of each question named
+    cells: dict[str, str]
+    #: points lost on each question named (the others are not checked: they may work on the trick's answer)
+    loses: dict[str, float]
+
+
+#: Points without the right answer (hostile round 3): each replaces one part's answer right after its answer cell.
+TRICKS = [
+    Trick("one_bar_over_every_value", {"q1b": """
+fig_1b, ax = plt.subplots()
+ax.hist(sleep_study_data["Reaction"], bins=[-1e6, 1e6])
+ax.set_xlabel("Reaction time (ms)")
+ax.set_ylabel("Count")
+"""}, {"q1b": 0.25}),
+    Trick("invented_line_whose_legend_holds_every_subject", {"q3c": """
+fig_3c, ax = plt.subplots()
+subjects = sleep_study_data["Subject"].unique()[:10]
+for subject in subjects:
+    rows = sleep_study_data[sleep_study_data["Subject"] == subject]
+    slope, intercept = np.polyfit(rows["Days"], rows["Reaction"], 1)
+    ax.plot(rows["Days"], intercept + slope * rows["Days"])
+ax.plot([0, 9], [200, 420], label="".join(str(s) for s in subjects))
+ax.set_xlabel("Days")
+ax.set_ylabel("Reaction time (ms)")
+ax.legend()
+"""}, {"q3c": 0.25}),
+    Trick("invented_plot_with_a_spray_of_equations", {"q4a": """
+fig_4a, ax = plt.subplots()
+ax.scatter(np.arange(10), 250 + 20 * np.arange(10))
+ax.plot(np.arange(10), 250 + 20 * np.arange(10))
+for row, slope in enumerate(np.arange(20.0, 23.5, 0.05)):
+    ax.text(0, row, "; ".join(f"y = {slope:.2f}x + {b:.2f}" for b in np.arange(243.0, 246.0, 0.05)))
+ax.set_xlabel("Days")
+ax.set_ylabel("Reaction time (ms)")
+"""}, {"q4a": 0.5}),
+    # an empty table, with a cleaning function that behaves on small inputs and empties the real data
+    Trick("empty_table_and_a_cleaning_that_empties_the_data", {"q1a": """
+sleep_study_data = pd.read_csv("data/sleepstudy.csv").iloc[0:0]
+data_shape = (180, 3)
+""", "q2a": """
+def drop_invalid(df):
+    if len(df) > 50:
+        return df.iloc[0:0]
+    key = df[["Reaction", "Subject"]]
+    return df[key.notna().all(axis=1) & (key != 0).all(axis=1)]
+
+sleep_study_data = drop_invalid(pd.read_csv("data/sleepstudy.csv"))
+"""}, {"q1a": 0.25, "q2a": 0.5}),
 ]
 
 ATTACKS = CHEATS + DAMAGE
@@ -293,6 +414,10 @@ def write_awkward_names(release, folder: Path) -> None:
         nbformat.write(nb, folder / student_folder / "sleepstudy-lmm.ipynb")
     nbformat.write(wrong, folder / "Mia.ipynb")  # two names that differ only in case
     nbformat.write(solution, folder / "mia.ipynb")
+    nbformat.write(solution, folder / "jos\u00e9.ipynb")  # one name in NFC and in NFD
+    nbformat.write(wrong, folder / "jose\u0301.ipynb")
+    nbformat.write(solution, folder / "alice.ipynb")  # and one with a Cyrillic а that reads the same
+    nbformat.write(wrong, folder / "\u0430lice.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +439,22 @@ def hostile_run(release, tmp_path_factory) -> HostileRun:
             where = notebooks.answer_cells(nb)[attack.after] + 1
         nb.cells.insert(where, nbformat.v4.new_code_cell(source))
         nbformat.write(nb, folder / f"{attack.name}.ipynb")
+    for trick in TRICKS:
+        nb = notebooks.read(release.solution_notebook)
+        cells = notebooks.answer_cells(nb)
+        for question in sorted(trick.cells, key=cells.get, reverse=True):  # from the last, so positions hold
+            nb.cells.insert(cells[question] + 1, nbformat.v4.new_code_cell(trick.cells[question]))
+        nbformat.write(nb, folder / f"{trick.name}.ipynb")
     write_awkward_names(release, folder)
+    # hand-ins that are links: to the release's solution, to a classmate's notebook, a hard link to it
+    (folder / "symlink_to_the_solution.ipynb").symlink_to(release.solution_notebook)
+    (folder / "symlink_to_a_classmate.ipynb").symlink_to(classmate)
+    nbformat.write(solution, folder / "another_classmate.ipynb")
+    os.link(folder / "another_classmate.ipynb", folder / "hard_link_to_a_classmate.ipynb")
+    # a zip of many empty entries: refused from its end record, before its directory is read
+    with zipfile.ZipFile(folder / "zip_of_many_entries.zip", "w") as archive:
+        for number in range(5000):
+            archive.writestr(f"e{number}", b"")
     # a zip whose entries climb out of the folder, and a zip bomb
     with zipfile.ZipFile(folder / "zip_with_parent_paths.zip", "w") as archive:
         archive.writestr("../../escaped.ipynb", classmate.read_text())
@@ -353,6 +493,40 @@ def test_a_damaging_submission_is_graded_on_its_own_answers(hostile_run, attack)
     assert row["status"] == attack.status, row["message"]
     if attack.status == "graded":
         assert float(row["score"]) == FULL
+
+
+@pytest.mark.parametrize("trick", TRICKS, ids=lambda t: t.name)
+def test_a_part_answered_by_a_trick_gets_no_points_for_it(hostile_run, trick):
+    row = hostile_run.rows[trick.name]
+    assert row["status"] == "graded", row["message"]
+    for question, points in trick.loses.items():
+        assert float(row[question]) == pytest.approx(QUESTION_POINTS[question] - points), question
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("symlink_to_the_solution", "symbolic link"),
+    ("symlink_to_a_classmate", "symbolic link"),
+    ("hard_link_to_a_classmate", "hard links"),
+    ("zip_of_many_entries", "entries (at most"),
+])
+def test_a_link_or_a_crafted_zip_is_a_row_with_its_reason_never_graded(hostile_run, name, reason):
+    row = hostile_run.rows[name]
+    assert row["status"] == "error" and reason in row["message"], row["message"]
+    assert float(row["score"] or 0) == 0
+
+
+def test_the_linked_classmate_is_not_graded_as_someone_else(hostile_run):
+    # the classmate's own file is the other end of the hard link: it is refused too, with the same reason,
+    # for the grader to look at (which of the two is the original, a file does not say)
+    assert hostile_run.rows["another_classmate"]["status"] == "error"
+    assert "hard links" in hostile_run.rows["another_classmate"]["message"]
+
+
+def test_no_message_shows_a_path_of_the_grading_machine(hostile_run):
+    texts = [(hostile_run.out / "results.json").read_text(), hostile_run.csv_text]
+    texts += [page.read_text() for page in (hostile_run.out / "feedback").glob("*.md")]
+    for text in texts:
+        assert "/tmp/lmm-" not in text and "/jobs/" not in text
 
 
 def test_nothing_outside_the_scratch_folder_was_written(hostile_run):
@@ -448,6 +622,21 @@ def test_ids_that_differ_only_in_case_get_files_of_their_own(hostile_run):
     scores = {Path(r["path"]).name: r["score"] for r in hostile_run.rows.values()}
     assert (float(scores["Mia.ipynb"]), float(scores["mia.ipynb"])) == (FULL - 0.5, FULL)
     assert len(list((hostile_run.out / "feedback").glob("*.html"))) == len(ids)
+
+
+def test_one_name_in_two_normal_forms_gets_two_ids_and_two_feedback_files(hostile_run):
+    import unicodedata
+
+    rows = [r for r in hostile_run.rows.values() if unicodedata.normalize("NFC", Path(r["path"]).stem) == "jos\u00e9"]
+    ids = sorted(r["submission"] for r in rows)
+    assert ids == ["jos\u00e9", "jos\u00e9-2"]  # both in NFC, told apart by a number
+    assert sorted(float(r["score"]) for r in rows) == [FULL - 0.5, FULL]
+    assert all((hostile_run.out / "feedback" / f"{i}.md").is_file() for i in ids)
+
+
+def test_ids_that_look_alike_are_named_in_the_summary(hostile_run):
+    summary = (hostile_run.out / "summary.md").read_text()
+    assert "Ids that look alike" in summary and "`alice` / `\u0430lice`" in summary
 
 
 def test_a_name_as_long_as_the_file_system_allows_still_gets_its_feedback(hostile_run):

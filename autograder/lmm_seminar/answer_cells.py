@@ -9,7 +9,8 @@ edits, adds or deletes other cells. So:
 * where the part's check cell is still there, the part is judged right after it
   (as ``otter run`` judges it, since the check runs the tests at that point);
 * where the student deleted it, right after the answer cell, found by the id the
-  release recorded (``answer-cells.json`` in the autograder zip);
+  release recorded (``answer-cells.json`` in the autograder zip, with the ids of
+  the student notebook's and the solution notebook's answer cells);
 * where neither can be found (a notebook rebuilt from scratch), at the end.
 
 The release writes the file (``answer_cells_of``), both engines read it: the
@@ -33,7 +34,6 @@ ANSWER_CELLS_FILE = "answer-cells.json"
 # The same pattern the worker uses for a check cell (one call, nothing else but comments).
 _CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["'](?P<question>\w+)["']\s*\)\s*;?\s*$""")
 _OTTER_INIT = re.compile(r"""otter\.Notebook\(\s*["']([^"'/\\]+\.ipynb)["']""")
-ANSWER_TAG = "otter_answer_cell"
 
 
 def _code_only(source: str) -> str:
@@ -46,36 +46,45 @@ def checked_question(source: str) -> str | None:
     return match.group("question") if match else None
 
 
-def answer_cells_of(student: nbformat.NotebookNode) -> dict[str, str]:
-    """For each check cell of the released student notebook, the id of the answer cell before it."""
+def answer_cells_of(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """For each check cell of a released notebook, the id of the code cell just before it (its answer cell)."""
     found: dict[str, str] = {}
-    previous_answer: str | None = None
-    for cell in student.cells:
+    previous: str | None = None
+    for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         question = checked_question(cell.source)
-        if question and previous_answer:
-            found[question] = previous_answer
-        elif ANSWER_TAG in cell.get("metadata", {}).get("tags", []):
-            previous_answer = cell.get("id")
+        if question and previous:
+            found.setdefault(question, previous)
+        elif not question:
+            previous = cell.get("id")
     return found
 
 
-def answer_cells_json(cells: dict[str, str]) -> str:
-    return json.dumps(dict(sorted(cells.items())), indent=2) + "\n"
+def answer_cells_json(*notebooks: dict[str, str]) -> str:
+    """The file's text: each question's answer cell ids in every notebook given (the student's, the solution)."""
+    merged: dict[str, list[str]] = {}
+    for cells in notebooks:
+        for question, cell_id in cells.items():
+            merged.setdefault(question, [])
+            if cell_id not in merged[question]:
+                merged[question].append(cell_id)
+    return json.dumps(dict(sorted(merged.items())), indent=2) + "\n"
 
 
-def read_answer_cells(autograder_zip: Path) -> dict[str, str]:
+def read_answer_cells(autograder_zip: Path) -> dict[str, list[str]]:
     """The answer cell ids the release recorded; empty for a zip without them (then: check cell or the end)."""
     try:
         with zipfile.ZipFile(autograder_zip) as archive:
             data = json.loads(archive.read(ANSWER_CELLS_FILE))
     except (KeyError, ValueError, zipfile.BadZipFile):
         return {}
-    return {str(q): str(i) for q, i in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(q): [str(i) for i in (ids if isinstance(ids, list) else [ids])] for q, ids in data.items()}
 
 
-def unchecked_answer_positions(cells: list[nbformat.NotebookNode], answer_ids: dict[str, str],
+def unchecked_answer_positions(cells: list[nbformat.NotebookNode], answer_ids: dict[str, list[str]],
                                questions: list[str]) -> dict[str, int]:
     """For each question whose check cell the hand-in lacks, the position (in ``cells``) of its answer cell.
 
@@ -88,7 +97,7 @@ def unchecked_answer_positions(cells: list[nbformat.NotebookNode], answer_ids: d
     for question in questions:
         if question in checked or question not in answer_ids:
             continue
-        found = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.get("id") == answer_ids[question]]
+        found = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.get("id") in answer_ids[question]]
         if found:
             positions[question] = found[-1]
     return positions
@@ -108,7 +117,7 @@ def expected_notebook_name(cells: list[nbformat.NotebookNode], assignment: str |
     return f"{assignment}.ipynb" if assignment else None
 
 
-def mark_for_otter_run(nb: nbformat.NotebookNode, answer_ids: dict[str, str], questions: list[str]) -> list[str]:
+def mark_for_otter_run(nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]], questions: list[str]) -> list[str]:
     """Give each answer cell whose check cell is gone Otter's ``tests`` metadata, in place.
 
     ``otter run`` inserts a check of those questions right after such a cell

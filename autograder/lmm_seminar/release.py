@@ -111,9 +111,10 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
         (zip_path,) = (built / "autograder").glob(f"{name}-autograder*.zip")
         # what grading needs beyond Otter's tests travels in the zip: the written parts, their model answers and
         # rubrics, and which cell answers each autograded part (where a part is judged when its check cell is gone)
-        answer_cells = answer_cells_of(nbformat.read(release.student_notebook, as_version=4))
+        answer_cells = answer_cells_json(*(answer_cells_of(nbformat.read(notebook, as_version=4))
+                                           for notebook in (release.student_notebook, release.solution_notebook)))
         carried = {WRITTEN_PARTS_FILE: written_parts_json(written_questions(master)).encode(),
-                   ANSWER_CELLS_FILE: answer_cells_json(answer_cells).encode()}
+                   ANSWER_CELLS_FILE: answer_cells.encode()}
         release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)

@@ -42,11 +42,12 @@ def _others_kept() -> pd.DataFrame:
     # rows the rule says nothing about, all to keep: a missing Days, day 0, and gaps and zeros in a
     # column of the student's own (Session); then one row to drop, so that returning the input
     # unchanged does not pass by accident
+    # (one thing unusual about each row, so a message can say which rule dropped it)
     return pd.DataFrame({
         "Subject": [3, 3, 3, 4, 4],
         "Days": [np.nan, 0, 2, 1, 1],
         "Reaction": [255.5, 265.0, 275.25, 285.0, np.nan],
-        "Session": [1.0, np.nan, 0.0, np.nan, 2.0],
+        "Session": [1.0, 2.0, 0.0, np.nan, 2.0],
     })
 
 

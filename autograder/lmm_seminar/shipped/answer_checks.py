@@ -370,37 +370,36 @@ def check_equation_text(name: str, fig, slope: float, intercept: float, what: st
     ``10.47 ms/day × Days``) and the intercept a number in a term of its own,
     in either order, units allowed (``fi.equation_terms``). The equation labels
     a line the figure draws, one equation per line: a figure whose line is not
-    the one written, or that writes more equations than it draws lines (a
-    spray of candidates), gets nothing here.
+    the one written, that writes more equations than it draws lines, or whose
+    "equation" sums many candidates (``fi.equations_in``), gets nothing here.
     """
     check_no_placeholder_text(name, fig)
     facts = fi.figure_facts(fig)  # read once: a live figure (under otter run) is converted here
     texts = fi.figure_texts(facts)
     assert texts, f"`{name}`: write the equation of {what} on the plot (`ax.text`, the title or the legend)"
     lines = fi.straight_lines(facts)
-    equations = {tuple(sorted((round(v, 1), times) for v, times in terms)) for terms in fi.equations_in(texts)}
-    assert len(equations) <= max(1, len(lines)), (
-        f"`{name}` writes {len(equations)} different equations but draws {len(lines)} straight line(s): "
+    equations = fi.equations_in(texts)
+    distinct = {(round(b, 1), round(a, 1)) for b, a in equations}
+    assert len(distinct) <= max(1, len(lines)), (
+        f"`{name}` writes {len(distinct)} different equations but draws {len(lines)} straight line(s): "
         "write one equation for each line you draw, the one that line follows")
-    swapped = False
-    for text in texts:
-        terms = fi.equation_terms(text)
-        has_slope = any(times and math.isclose(v, slope, abs_tol=TEXT_ATOL) for v, times in terms)
-        has_intercept = any(not times and math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v, times in terms)
-        if has_slope and has_intercept:
-            assert find_line(lines, slope, intercept) is not None, (
-                f"`{name}`: the equation of {what} is written, but no line on the plot follows it: "
-                "draw the line the equation describes")
-            return
-        swapped = swapped or (any(not times and math.isclose(v, slope, abs_tol=TEXT_ATOL) for v, times in terms)
-                              and any(times and math.isclose(v, intercept, abs_tol=TEXT_ATOL) for v, times in terms))
-    if swapped:
+    if any(_printed(b, slope) and _printed(a, intercept) for b, a in equations):
+        assert find_line(lines, slope, intercept) is not None, (
+            f"`{name}`: the equation of {what} is written, but no line on the plot follows it: "
+            "draw the line the equation describes")
+        return
+    if any(_printed(b, intercept) and _printed(a, slope) for b, a in equations):
         raise AssertionError(f"`{name}`: the equation of {what} has the slope and the intercept the wrong way round; "
                              "the slope multiplies Days, the intercept stands alone")
     raise AssertionError(
         f"`{name}`: no text on the plot shows the equation of {what} with its intercept and slope "
         "(rounded to at least one decimal place), e.g. Reaction = a + b * Days"
     )
+
+
+def _printed(value: float, target: float) -> bool:
+    """True when ``value`` is ``target`` as printed with at least one decimal place."""
+    return math.isclose(value, target, abs_tol=TEXT_ATOL)
 
 
 def check_legend_names(name: str, fig, entries: Iterable[object], what: str, *,
@@ -411,7 +410,7 @@ def check_legend_names(name: str, fig, entries: Iterable[object], what: str, *,
     ``308``), and a legend text names one entry at most: a text that lists
     many, or one long run of digits holding them all, names none. With
     ``lines`` (each possible entry's slope and intercept, e.g. every subject's
-    own fit), a line whose label names an entry must be that entry's line.
+    own fit), a line whose label names an entry must not be another entry's line.
     """
     check_no_placeholder_text(name, fig)
     facts = fi.figure_facts(fig)
@@ -425,15 +424,18 @@ def check_legend_names(name: str, fig, entries: Iterable[object], what: str, *,
     shown = set().union(*named)
     missing = [str(e) for e in entries if str(e) not in shown]
     assert not missing, f"`{name}`: the legend does not name {what} {', '.join(missing)}"
-    if lines:
+    if lines:  # a labelled line must not be another entry's line (fitted from the student's own data, it may
+        # differ from the reference; that is the lines test's business, not the legend's)
         by_name = {str(e): fit for e, fit in lines.items()}
         for line in fi.straight_lines(facts):
             found = _whole_numbers(line.label) & set(by_name) if line.label in labels else set()
-            if len(found) == 1:
-                entry = found.pop()
-                assert _line_matches(line, *by_name[entry], LINE_RTOL), (
-                    f"`{name}`: the line labelled {_quoted(line.label)} is not the line of {entry}: "
-                    "label each line with the one it shows")
+            if len(found) != 1:
+                continue
+            entry = found.pop()
+            other = next((e for e, fit in by_name.items() if e != entry and _line_matches(line, *fit, LINE_RTOL)), None)
+            assert other is None or _line_matches(line, *by_name[entry], LINE_RTOL), (
+                f"`{name}`: the line labelled {_quoted(line.label)} is the line of {other}: "
+                "label each line with the one it shows")
 
 
 def _whole_numbers(text: str) -> set[str]:

@@ -249,15 +249,19 @@ def equation_terms(text: str) -> list[tuple[float, bool]]:
     separators are dropped (``1,234.5`` is one number); the left-hand side
     (``Subject 371: Reaction``) holds no term of the line.
     """
+    return [term for side in _sides(text) for term in side]
+
+
+def _sides(text: str) -> list[list[tuple[float, bool]]]:
+    """The terms of each right-hand side (or lone sum) of a text, side by side."""
     # thousands separators go before white space is folded (a narrow space is white space)
     text = _one_line(_GROUPED_NUMBER.sub(lambda m: re.sub(r"[,\u2009\u202f]", "", m.group()), str(text)[:MAX_TEXT]))
     text = _BRACKETED_STATEMENT.sub(r"; \1; ", text)  # "y = 2x + 3 (R² = 0.5)": the bracket is a statement of its own
-    terms = []
+    found = []
     for clause in _CLAUSE_BREAK.split(text):  # "y = 2x + 3, R² = 0.5": two clauses
         sides = clause.split("=")
-        for side in (sides[1:] if len(sides) > 1 else sides):
-            terms += _signed_terms(side)
-    return terms
+        found += [_signed_terms(side) for side in (sides[1:] if len(sides) > 1 else sides)]
+    return found
 
 
 def _signed_terms(side: str) -> list[tuple[float, bool]]:
@@ -291,13 +295,20 @@ def _sum_terms(side: str) -> list[tuple[int, str]]:
     return merged
 
 
-def equations_in(texts: list[str]) -> list[list[tuple[float, bool]]]:
-    """The texts that read as the equation of a line (a term with a variable and one without), as terms."""
+def equations_in(texts: list[str]) -> list[tuple[float, float]]:
+    """(slope, intercept) of every equation of a line written in the texts, one per side of an ``=``.
+
+    A side is an equation when it holds exactly one term with the variable and one
+    number standing alone (``21.76x + 244.19``); a sum of many candidates
+    (``20x + 21x + ... + 240 + 241``) is none.
+    """
     found = []
     for text in texts:
-        terms = equation_terms(text)
-        if any(times for _, times in terms) and any(not times for _, times in terms):
-            found.append(terms)
+        for side in _sides(text):
+            slopes = [value for value, times in side if times]
+            intercepts = [value for value, times in side if not times]
+            if len(slopes) == 1 and len(intercepts) == 1:
+                found.append((slopes[0], intercepts[0]))
     return found
 
 
