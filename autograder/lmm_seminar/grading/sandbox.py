@@ -116,8 +116,9 @@ class WorkerPool:
         else:
             self.cgroups = _make_cgroups()
             self.isolation = Isolation("bubblewrap", [
-                "no network", "read-only system", "only the data and a private scratch folder visible",
+                "no network", "read-only system", "only its own copy of the data and a private scratch folder visible",
                 "own PID, IPC and network namespaces per submission", "answer key and tests hidden", "unprivileged uid",
+                "no keyring, inotify or file locks (seccomp)",
                 "limits on memory, processes, file size and time",
             ] + (["cgroup caps on memory and processes"] if self.cgroups else []))
             command = self._bwrap_command()
