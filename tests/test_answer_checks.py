@@ -337,7 +337,7 @@ def test_a_figure_that_sprays_candidate_equations_gets_nothing(texts, message):
 
 def test_one_column_table_of_random_effects_is_accepted():
     table = pd.DataFrame({"Group": [1.5, -1.5]}, index=["308", "309"])
-    assert ac.series_by_subject("random_intercepts", table).to_dict() == {308: 1.5, 309: -1.5}
+    assert ac.series_by_id("random_intercepts", table, "Subject").to_dict() == {308: 1.5, 309: -1.5}
 
 
 def fit_beside_residuals(x, y):

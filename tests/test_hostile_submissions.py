@@ -386,7 +386,7 @@ def answer_key_installed():
 
     site_packages = Path(sysconfig.get_paths()["purelib"])
     planted = site_packages / "sleepstudy_reference.py"
-    shutil.copy(REPO / "solutions" / "sleepstudy_reference.py", planted)
+    shutil.copy(REPO / "source" / "sleepstudy-lmm" / "sleepstudy_reference.py", planted)
     compiled = Path(py_compile.compile(str(planted), doraise=True))
     try:
         yield planted

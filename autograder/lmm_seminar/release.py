@@ -29,7 +29,7 @@ from .answer_cells import ANSWER_CELLS_FILE, answer_cells_json, answer_cells_of
 from .nbgrader_course import build_course
 from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
-from .shipped import answer_checks, answer_facts, answer_probes, figure_inspection, tolerances
+from .shipped import answer_checks, answer_facts, figure_inspection, tolerances
 from .written_parts import WRITTEN_PARTS_FILE, written_parts_json, written_questions
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
@@ -57,11 +57,13 @@ class AssignmentRelease:
 
 
 def shipped_modules() -> list[Path]:
-    """The Python files the hidden tests import, shipped inside every autograder zip."""
-    import sleepstudy_reference
+    """The shared check library, shipped inside every assignment's autograder zip."""
+    return [Path(m.__file__) for m in (answer_checks, answer_facts, figure_inspection, tolerances)]
 
-    return [Path(m.__file__) for m in (sleepstudy_reference, answer_checks, answer_facts, answer_probes,
-                                            figure_inspection, tolerances)]
+
+def assignment_modules(source_dir: Path) -> list[Path]:
+    """An assignment's own modules (its reference solution, probes and checks), from its folder."""
+    return sorted(source_dir.glob("*.py"))
 
 
 def find_sources(source_root: Path) -> list[Path]:
@@ -119,7 +121,7 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
 
     _check_student_is_clean(release)
     # the same assignment as an nbgrader course, beside the Otter release
-    release.files += build_course(source_dir, out_root, shipped_modules())
+    release.files += build_course(source_dir, out_root, shipped_modules() + assignment_modules(source_dir))
     return release
 
 

@@ -18,9 +18,14 @@ import yaml
 
 _BLOCK = re.compile(r"#\s+(begin|end)\s+(question|solution|tests|prompt)\b", re.IGNORECASE)
 _CONFIG = re.compile(r"#\s+assignment\s+config\b", re.IGNORECASE)
-# Modules that exist only inside the autograder zip, never on a student's machine.
-AUTOGRADER_ONLY_MODULES = {"sleepstudy_reference", "answer_checks", "answer_facts", "answer_probes",
-                           "figure_inspection", "tolerances"}
+# Modules that exist only inside the autograder zip, never on a student's machine: the shared check
+# library, and each assignment's own modules (its reference solution, probes and checks), read from its folder.
+SHARED_MODULES = {"answer_checks", "answer_facts", "figure_inspection", "tolerances"}
+
+
+def autograder_only_modules(assignment_folder: Path) -> set[str]:
+    """The modules a hidden test may import and a public one may not: shared ones and the folder's own."""
+    return SHARED_MODULES | {p.stem for p in assignment_folder.glob("*.py")}
 _TEST_CONFIG = re.compile(r'^(?:\w+\s*=\s*)?"""\s*#\s*BEGIN\s+TEST\s+CONFIG\n(.*?)^"""\s*#\s*END\s+TEST\s+CONFIG', re.MULTILINE | re.DOTALL | re.IGNORECASE)
 
 # In-cell solution markers: what Otter replaces, but only inside a solution block.
@@ -122,7 +127,7 @@ def check_source_notebook(path: Path) -> SourceSummary:
         if current == "tests":
             if cell.cell_type != "code":
                 raise fail("a tests block may hold code cells only")
-            _check_test_cell(source, fail)
+            _check_test_cell(source, fail, autograder_only_modules(path.parent))
             has_tests = True
 
     if blocks:
@@ -183,7 +188,7 @@ def _check_in_cell_markers(source: str, fail) -> None:
         raise fail("# BEGIN SOLUTION without # END SOLUTION")
 
 
-def _check_test_cell(source: str, fail) -> None:
+def _check_test_cell(source: str, fail, only_in_the_zip: set[str]) -> None:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -194,7 +199,7 @@ def _check_test_cell(source: str, fail) -> None:
     if not _is_hidden(source):
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        only_in_zip = sorted(imported & AUTOGRADER_ONLY_MODULES)
+        only_in_zip = sorted(imported & only_in_the_zip)
         if only_in_zip:
             raise fail(
                 f"a public test imports {', '.join(only_in_zip)}, which students do not have: "

@@ -1,18 +1,19 @@
 """Checks the hidden tests run on a student's answers, each failing with a message that helps.
 
-A hidden test in the source notebook is one short function that calls these
-checks with the student's values and the reference values from
-``sleepstudy_reference``. Each check raises ``AssertionError`` with a sentence
-a student can act on ("x and y are swapped: put Days on the x-axis"), which
-Otter shows as the test's message.
+A hidden test in an assignment's source notebook is one short function that
+calls these checks with the student's values and the reference values from the
+assignment's reference module. Each check raises ``AssertionError`` with a
+sentence a student can act on ("x and y are swapped: put Days on the x-axis"),
+which Otter shows as the test's message. The checks name no assignment and no
+data column: the tests pass the names the student knows (``x="Days"``).
 
 Every check takes either a live value (in a kernel, under ``otter run``) or
 its facts (``answer_facts``, in the judge outside the student's process), so
 one set of hidden tests serves both and gives the same verdicts.
 
-Shipped inside the autograder zip beside ``figure_inspection``,
-``answer_facts``, ``answer_probes`` and ``tolerances``; it depends on numpy,
-pandas and those modules only.
+Shipped inside every autograder zip beside ``figure_inspection``,
+``answer_facts`` and ``tolerances`` (and the assignment's own modules); it
+depends on numpy, pandas and those modules only.
 """
 
 from __future__ import annotations
@@ -27,13 +28,11 @@ import pandas as pd
 
 try:  # inside the autograder zip the shipped modules sit side by side
     import figure_inspection as fi
-    from answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
-    from answer_probes import probe_input
+    from answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts, probe_input
     from tolerances import DATA_RTOL, HISTOGRAM_SPAN_FACTOR, LINE_RTOL, MIN_FILLED_BINS, TEXT_ATOL
 except ImportError:  # inside the lmm_seminar package
     from . import figure_inspection as fi
-    from .answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts
-    from .answer_probes import probe_input
+    from .answer_facts import FunctionFacts, ModelFacts, OtherValue, ProbeError, function_facts, model_facts, probe_input
     from .tolerances import DATA_RTOL, HISTOGRAM_SPAN_FACTOR, LINE_RTOL, MIN_FILLED_BINS, TEXT_ATOL
 
 
@@ -212,7 +211,8 @@ def check_kept_rows(name: str, result: object, expected: pd.DataFrame) -> None:
     assert isinstance(result, pd.DataFrame), f"`{name}` should return a DataFrame, not {_type_name(result)}"
     assert list(result.columns) == list(expected.columns), f"`{name}` should keep all the columns ({', '.join(map(str, expected.columns))})"
     if len(result) < len(expected):
-        raise AssertionError(f"`{name}` drops {len(expected) - len(result)} valid row(s); it should keep every valid row (a 0 in Days is a real value)")
+        raise AssertionError(f"`{name}` drops {len(expected) - len(result)} valid row(s); it should keep every valid row "
+                             "(a zero or a gap in a column the rule does not name is a real value)")
     assert len(result) == len(expected), f"`{name}` keeps {len(result)} rows; it should keep {len(expected)}"
     try:
         got = _sorted_rows(result)
@@ -348,20 +348,21 @@ def find_line(fig, slope: float, intercept: float, rtol: float = LINE_RTOL) -> f
     return None
 
 
-def check_line(name: str, fig, slope: float, intercept: float, what: str) -> None:
-    """Fail unless the figure shows the straight line ``intercept + slope * x``."""
+def check_line(name: str, fig, slope: float, intercept: float, what: str, *, x: str = "x", y: str = "y") -> None:
+    """Fail unless the figure shows the straight line ``intercept + slope * x`` (``x`` and ``y`` name the axes' variables)."""
     lines = fi.straight_lines(fig)
     assert lines, f"`{name}` has no straight line: draw {what} with `plot` (or `axline`)"
     if find_line(fig, slope, intercept) is not None:
         return
     if any(_line_matches(line, 1 / slope, -intercept / slope, LINE_RTOL) for line in lines if slope):
-        raise AssertionError(f"`{name}`: the line is drawn with x and y swapped; {what} goes from Days (x) to Reaction (y)")
+        raise AssertionError(f"`{name}`: the line is drawn with x and y swapped; {what} goes from {x} (x) to {y} (y)")
     if any(math.isclose(line.slope, slope, rel_tol=LINE_RTOL) for line in lines):
         raise AssertionError(f"`{name}`: the line has the right slope but not the right intercept for {what}")
     raise AssertionError(f"`{name}`: no line on the plot matches {what}")
 
 
-def check_equation_text(name: str, fig, slope: float, intercept: float, what: str) -> None:
+def check_equation_text(name: str, fig, slope: float, intercept: float, what: str, *,
+                        x: str = "x", y: str = "y") -> None:
     """Fail unless one text on the figure writes the line as intercept and slope times the variable,
     and that line is drawn.
 
@@ -390,10 +391,10 @@ def check_equation_text(name: str, fig, slope: float, intercept: float, what: st
         return
     if any(_printed(b, intercept) and _printed(a, slope) for b, a in equations):
         raise AssertionError(f"`{name}`: the equation of {what} has the slope and the intercept the wrong way round; "
-                             "the slope multiplies Days, the intercept stands alone")
+                             f"the slope multiplies {x}, the intercept stands alone")
     raise AssertionError(
         f"`{name}`: no text on the plot shows the equation of {what} with its intercept and slope "
-        "(rounded to at least one decimal place), e.g. Reaction = a + b * Days"
+        f"(rounded to at least one decimal place), e.g. {y} = a + b * {x}"
     )
 
 
@@ -446,19 +447,19 @@ def _whole_numbers(text: str) -> set[str]:
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,18})(?:\.0+)?(?![\d.])")  # 308, and 308.0 from a float column
 
 
-def series_by_subject(name: str, value: object) -> pd.Series:
-    """The answer as a float Series indexed by integer subject id, or a helpful failure."""
+def series_by_id(name: str, value: object, index_name: str) -> pd.Series:
+    """The answer as a float Series indexed by integer ids (``index_name``: what they are), or a helpful failure."""
     require_answer(name, value)
     if isinstance(value, pd.DataFrame) and value.shape[1] == 1:
         value = value.iloc[:, 0]
     assert isinstance(value, pd.Series), (
-        f"`{name}` should be a pandas Series indexed by Subject, not {_type_name(value)}"
+        f"`{name}` should be a pandas Series indexed by {index_name}, not {_type_name(value)}"
     )
     try:
         index = [int(float(i)) for i in value.index]
         numbers = value.astype(float).to_numpy()
     except (TypeError, ValueError):
-        raise AssertionError(f"`{name}` should hold one number per subject, indexed by the subject id") from None
+        raise AssertionError(f"`{name}` should hold one number per {index_name}, indexed by {index_name}") from None
     return pd.Series(numbers, index=index)
 
 

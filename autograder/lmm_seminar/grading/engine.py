@@ -150,8 +150,9 @@ class SandboxEngine:
             # the judge loads its tests and reference while the worker imports its libraries
             self._judge = JudgePool(files, tests, timeout=judge_timeout, most=jobs)
             data = files / "data"
+            probes = files / "answer_probes.py"
             self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox,
-                                    autograder_zip=self.autograder_zip)
+                                    autograder_zip=self.autograder_zip, probes=probes if probes.is_file() else None)
             self._judge.wait_until_ready()
         except BaseException:
             self.close()

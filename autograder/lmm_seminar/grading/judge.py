@@ -240,10 +240,12 @@ def main(argv: list[str]) -> None:
 
     matplotlib.use("Agg")
     tests = load_hidden_tests(tests_dir)
-    import sleepstudy_reference  # noqa: F401  (compute the reference once, before the first request)
+    import importlib
 
-    if hasattr(sleepstudy_reference, "answers"):
-        sleepstudy_reference.answers()
+    for module in sorted(files_dir.glob("*_reference.py")):  # compute the reference once, before the first request
+        reference = importlib.import_module(module.stem)
+        if hasattr(reference, "answers"):
+            reference.answers()
     print(json.dumps({"ready": True, "questions": sorted(tests)}), flush=True)
     for request in sys.stdin:
         try:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..shipped import answer_facts, answer_probes
+from ..shipped import answer_facts
 
 WORKER = Path(__file__).resolve().parents[1] / "runner" / "worker.py"
 #: uids the students' processes run as, one per job in turn (so their process counts are apart).
@@ -90,8 +90,9 @@ class WorkerPool:
     """One warm worker (a zygote) serving every submission of a grading run."""
 
     def __init__(self, data_dir: Path | None, *, require_sandbox: bool = False, autograder_zip: Path | None = None,
-                 memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES):
-        """``autograder_zip``: the zip in use, whose release folder is hidden from students too."""
+                 probes: Path | None = None, memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES):
+        """``autograder_zip``: the zip in use, whose release folder is hidden from students too; ``probes``:
+        the assignment's ``answer_probes.py`` (the inputs its functions are tried on), if it has one."""
         problem = sandbox_problem()
         self.autograder_zip = autograder_zip
         if problem and require_sandbox:
@@ -101,7 +102,7 @@ class WorkerPool:
         os.chmod(self.root, 0o700)
         self.lib = self.root / "lib"
         self.lib.mkdir()
-        for module in (WORKER, Path(answer_facts.__file__), Path(answer_probes.__file__)):
+        for module in (WORKER, Path(answer_facts.__file__)) + ((probes,) if probes else ()):
             shutil.copy2(module, self.lib / module.name)
         self.jobs = self.root / "jobs"
         self.jobs.mkdir(mode=0o700)
@@ -285,28 +286,46 @@ class WorkerPool:
 def answer_key_paths(autograder_zip: Path | None = None) -> list[Path]:
     """Every place the answer key may sit on this machine, to hide from student code.
 
-    The reference solution and the check modules travel inside the installed
-    ``lmm_seminar`` package (and ``sleepstudy_reference`` beside it): after ``pip install .``
-    they sit in site-packages, which the sandbox shows, compiled copies included. A
-    source checkout holds them too (with the release's hidden tests and solution), and
-    so does the release folder of the autograder zip in use.
+    The check modules travel inside the installed ``lmm_seminar`` package: after
+    ``pip install .`` they sit in site-packages, which the sandbox shows. Should an
+    assignment's own modules (its reference solution, the ones the zip ships beside
+    its tests) be installed there too, by hand or by another package, they and their
+    compiled copies are hidden as well. A source checkout holds them all (with the
+    release's hidden tests and solution), and so does the release folder of the
+    autograder zip in use.
     """
     import importlib.util
 
     package = Path(__file__).resolve().parents[1]
     paths = [package]
-    spec = importlib.util.find_spec("sleepstudy_reference")
-    if spec is not None and spec.origin:
-        reference = Path(spec.origin).resolve()
-        paths += [reference, *sorted(reference.parent.glob("__pycache__/sleepstudy_reference.*"))]
+    for module in _shipped_module_names(autograder_zip):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin and spec.origin.endswith(".py"):
+            installed = Path(spec.origin).resolve()
+            paths += [installed, *sorted(installed.parent.glob(f"__pycache__/{module}.*"))]
     for folder in package.parents:
-        if (folder / "pyproject.toml").is_file() and (folder / "solutions").is_dir():
+        if (folder / "pyproject.toml").is_file() and (folder / "source").is_dir():
             paths.append(folder)  # a checkout of this project
             break
     if autograder_zip is not None:
         zip_path = Path(autograder_zip).resolve()
         paths.append(zip_path.parent.parent if zip_path.parent.name == "autograder" else zip_path)
     return paths
+
+
+def _shipped_module_names(autograder_zip: Path | None) -> list[str]:
+    """The modules an autograder zip ships beside its tests (``files/*.py``), by name."""
+    if autograder_zip is None:
+        return []
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(autograder_zip) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return []
+    return sorted({Path(n).stem for n in names if n.startswith("files/") and n.count("/") == 1 and n.endswith(".py")
+                   and Path(n).stem.isidentifier()})
 
 
 def _mask_args(secret: Path) -> list[str]:

@@ -18,7 +18,8 @@ probe inputs. This module turns an answer into those facts, and back.
   (``otter run``, Gradescope) and in the judge. Verdicts match by construction.
 
 Shipped inside the autograder zip and into the sandboxed worker; it depends on
-numpy, pandas, matplotlib and ``answer_probes`` only.
+numpy, pandas, matplotlib and the assignment's ``answer_probes`` (the inputs its
+functions are tried on, if any of its answers is a function) only.
 """
 
 from __future__ import annotations
@@ -31,10 +32,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-try:  # inside the autograder zip and the worker the shipped modules sit side by side
+try:  # the assignment's own probe inputs (its answer_probes.py), beside this module in the zip and the worker
     from answer_probes import FUNCTION_PROBES, PROBES, probe_input
-except ImportError:  # inside the lmm_seminar package
-    from .answer_probes import FUNCTION_PROBES, PROBES, probe_input
+except ImportError:  # an assignment none of whose answers is a function to try
+    #: Which answer names are functions to try, and on which probe inputs: none here.
+    FUNCTION_PROBES: dict[str, tuple[str, ...]] = {}
+    PROBES: dict[str, Any] = {}
+
+    def probe_input(probe: str) -> Any:
+        """No probe inputs: this assignment ships no ``answer_probes``."""
+        raise KeyError(f"no probe input {probe!r}: the assignment ships no answer_probes module")
 
 #: Most numbers one answer may carry (a figure's points and lines, a table's cells).
 #: The seminar's largest answer holds about 1,000; the cap only stops a runaway.
