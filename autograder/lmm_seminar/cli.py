@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="build the student, solution and autograder files")
     release.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
     release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, help="where to write the release (default: assignments/)")
+    release.add_argument("--assignment", metavar="NAME", help="build this assignment only (default: every folder under --source)")
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("grade", help="grade a class's submissions")
@@ -67,7 +68,7 @@ def _release(args: argparse.Namespace) -> int:
     from .source_checks import SourceNotebookError
 
     try:
-        releases = build_release(args.source, args.out)
+        releases = build_release(args.source, args.out, only=args.assignment)
     except (ReleaseError, SourceNotebookError) as error:
         print(f"lmm-seminar release: {error}", file=sys.stderr)
         return 1

@@ -57,23 +57,29 @@ _HOWTO = """**How this notebook works**
 
 - Replace each `raise NotImplementedError()` (and the line above it) with your code; the comment
   lines above it outline the answer. Replace *YOUR ANSWER HERE* in the answer cells with your own words.
-- Keep the variable names the outlines give you (`sleep_study_data`, `fig_1b`, ...): the tests look
-  for exactly these names.
+- Keep the variable names the outlines give you: the tests look for exactly these names.
 - The cell after each part checks for common slips. Passing it does not mean full marks: more tests
   run when your work is graded.
 - Run the notebook from top to bottom (*Kernel → Restart & Run All*) and use *Validate* before you
   submit."""
 
-# Walk up from where the notebook runs to the course's grading/ folder (kept out of the release).
+# Walk up from where the notebook runs (a folder named after its assignment) to the course's grading/
+# folder (kept out of the release): the shared check library there, the assignment's own modules in
+# grading/<assignment>/.
 _FIND_GRADING = '''import pathlib as _pathlib, sys as _sys
 _here = _pathlib.Path.cwd().resolve()
-_sys.path[:0] = [str(_p / "grading") for _p in (_here, *_here.parents) if (_p / "grading" / "answer_checks.py").is_file()][:1]'''
+_sys.path[:0] = [str(_p / "grading" / _n) for _p in (_here, *_here.parents) if (_p / "grading" / "answer_checks.py").is_file() for _n in (_here.name, "")][:2]'''
 
 _TEST_NAME = re.compile(r"^def (test_\w+)\((.*?)\):", re.MULTILINE)
 
 
-def build_course(source_dir: Path, release_root: Path, shipped: list[Path]) -> list[Path]:
-    """Write the nbgrader course for the assignment in ``source_dir``; return the files written."""
+def build_course(source_dir: Path, release_root: Path, shared: list[Path], own: list[Path]) -> list[Path]:
+    """Write the assignment in ``source_dir`` into the release's nbgrader course; return the files written.
+
+    ``shared`` (the check library) goes to the course's ``grading/``, ``own`` (the
+    assignment's reference and probes) to ``grading/<assignment>/``, so two
+    assignments' modules never meet.
+    """
     name = source_dir.name
     course = release_root / COURSE_FOLDER
     assignment = course / "source" / name
@@ -91,10 +97,14 @@ def build_course(source_dir: Path, release_root: Path, shipped: list[Path]) -> l
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
             written.append(target)
-    (course / GRADING_FOLDER).mkdir(exist_ok=True)
-    for module in shipped:
-        shutil.copy2(module, course / GRADING_FOLDER / module.name)
-        written.append(course / GRADING_FOLDER / module.name)
+    own_folder = course / GRADING_FOLDER / name
+    if own_folder.exists():
+        shutil.rmtree(own_folder)
+    own_folder.mkdir(parents=True)
+    for modules, folder in ((shared, course / GRADING_FOLDER), (own, own_folder)):
+        for module in modules:
+            shutil.copy2(module, folder / module.name)
+            written.append(folder / module.name)
     return written
 
 

@@ -76,9 +76,15 @@ def find_sources(source_root: Path) -> list[Path]:
     return found
 
 
-def build_release(source_root: Path, out_root: Path) -> list[AssignmentRelease]:
-    """Build every assignment under ``source_root`` into ``out_root``."""
-    return [build_assignment(source, out_root) for source in find_sources(source_root)]
+def build_release(source_root: Path, out_root: Path, only: str | None = None) -> list[AssignmentRelease]:
+    """Build every assignment under ``source_root`` into ``out_root`` (or only the one named ``only``)."""
+    sources = find_sources(source_root)
+    if only is not None:
+        sources = [s for s in sources if s.name == only]
+        if not sources:
+            raise ReleaseError(f"no assignment {only!r} under {source_root} (there are: "
+                               f"{', '.join(s.name for s in find_sources(source_root))})")
+    return [build_assignment(source, out_root) for source in sources]
 
 
 def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
@@ -121,7 +127,7 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
 
     _check_student_is_clean(release)
     # the same assignment as an nbgrader course, beside the Otter release
-    release.files += build_course(source_dir, out_root, shipped_modules() + assignment_modules(source_dir))
+    release.files += build_course(source_dir, out_root, shipped_modules(), assignment_modules(source_dir))
     return release
 
 

@@ -110,6 +110,43 @@ def require_model(name: str, value: object, kind: str, how: str) -> ModelFacts:
     return facts
 
 
+def random_effects_of(facts: ModelFacts, slopes: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
+    """What a mixed model lets vary between groups: (a random intercept?, the variables with a random slope).
+
+    Read from the fit's structure, whichever way it was asked for: ``re_formula``
+    (``"~Days"``, ``"Days"``, ``"0 + Days"``), the array API's ``exog_re``, or a
+    variance component (``vc_formula={"Days": "0 + Days"}``). ``slopes`` names the
+    variables that may have a random slope; any other random effect is the intercept.
+    """
+    re_names = list(facts.re_names) or [f"re{i}" for i in range(facts.k_re or 0)]
+    named = [n for n in re_names if n in slopes] + [n for n in facts.vc_names if n in slopes]
+    intercept = len([n for n in re_names if n not in slopes]) > 0
+    return intercept, tuple(dict.fromkeys(named))
+
+
+def check_random_effects(name: str, facts: ModelFacts, *, intercept: bool, slopes: Sequence[str],
+                         asked: str) -> None:
+    """Fail unless the mixed model has exactly the random effects asked for, saying what it has instead.
+
+    ``asked`` describes them as the question does ("a random slope of Days and no random intercept").
+    """
+    has_intercept, has_slopes = random_effects_of(facts, slopes)
+    if (has_intercept, set(has_slopes)) == (intercept, set(slopes)):
+        return
+    parts = (["a random intercept"] if has_intercept else []) + [f"a random slope of {s}" for s in has_slopes]
+    has = " and ".join(parts) or "no random effect"
+    raise AssertionError(f"`{name}` has {has}; the question asks for {asked}")
+
+
+def check_fit_method(name: str, facts: ModelFacts, method: str) -> None:
+    """Fail unless the mixed model was fitted by ``method`` (``"REML"`` or ``"ML"``), saying how to get it."""
+    if facts.method == method:
+        return
+    if method == "REML":
+        raise AssertionError(f"`{name}` was fitted by maximum likelihood (reml=False); use the default REML fit")
+    raise AssertionError(f"`{name}` was fitted by REML; this part needs a maximum-likelihood fit: .fit(reml=False)")
+
+
 def require_number(name: str, value: object) -> None:
     """Fail unless the answer is a single finite number."""
     require_answer(name, value)

@@ -128,6 +128,13 @@ class ModelFacts:
     scale: float | None = None
     fe_params: np.ndarray | None = None
     cov_re: np.ndarray | None = None
+    #: the names of the random effects (``cov_re``'s columns: the group's intercept, then slopes)
+    re_names: tuple[str, ...] = ()
+    #: variance components (``vc_formula``): their number and estimated variances
+    k_vc: int | None = None
+    vc_names: tuple[str, ...] = ()
+    vcomp: np.ndarray | None = None
+    llf: float | None = None
 
 
 @dataclass(frozen=True)
@@ -311,7 +318,20 @@ def model_facts(result: Any) -> ModelFacts | None:
         scale=_maybe(getattr(result, "scale", None), float),
         fe_params=None if fe is None else np.asarray(fe, dtype=float).ravel(),
         cov_re=None if cov_re is None else np.atleast_2d(np.asarray(cov_re, dtype=float)),
+        re_names=tuple(str(n) for n in getattr(cov_re, "columns", ())),
+        k_vc=_maybe(getattr(model, "k_vc", None), int),
+        vc_names=tuple(str(n) for n in (getattr(getattr(model, "exog_vc", None), "names", None) or ())),
+        vcomp=None if getattr(result, "vcomp", None) is None else np.asarray(result.vcomp, dtype=float).ravel(),
+        llf=_maybe(_quietly(lambda: result.llf), float),
     )
+
+
+def _quietly(read: Any) -> Any:
+    # a property of a fit that may fail to compute (a singular fit): then it is simply not known
+    try:
+        return read()
+    except Exception:
+        return None
 
 
 def function_facts(name: str, func: Any) -> FunctionFacts:
@@ -402,6 +422,8 @@ def _plain_model(facts: ModelFacts) -> dict:
         "k_re": facts.k_re, "k_fe": facts.k_fe, "scale": facts.scale,
         "fe_params": None if facts.fe_params is None else _plain_list(facts.fe_params),
         "cov_re": None if facts.cov_re is None else [_plain_list(row) for row in facts.cov_re],
+        "re_names": list(facts.re_names), "k_vc": facts.k_vc, "vc_names": list(facts.vc_names), "llf": facts.llf,
+        "vcomp": None if facts.vcomp is None else _plain_list(facts.vcomp),
     }
 
 
@@ -530,6 +552,11 @@ def _decode_model(data: dict) -> ModelFacts:
         scale=optional("scale", float),
         fe_params=None if data.get("fe_params") is None else _array(data["fe_params"]),
         cov_re=None if data.get("cov_re") is None else np.atleast_2d(np.array([_numbers(r) for r in data["cov_re"]], dtype=float)),
+        re_names=_texts(data.get("re_names", [])),
+        k_vc=optional("k_vc", int),
+        vc_names=_texts(data.get("vc_names", [])),
+        vcomp=None if data.get("vcomp") is None else _array(data["vcomp"]),
+        llf=optional("llf", float),
     )
 
 

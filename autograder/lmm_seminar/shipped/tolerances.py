@@ -48,3 +48,16 @@ DATA_RTOL = 1e-6
 #: the data's range separate the two with room on both sides.
 MIN_FILLED_BINS = 3
 HISTOGRAM_SPAN_FACTOR = 4.0
+
+#: Log-likelihood based numbers: a likelihood-ratio statistic and AIC, from
+#: maximum-likelihood fits. statsmodels' optimisers reach the same ML optimum
+#: within about 1e-4 in the log-likelihood; the REML likelihoods a student may
+#: compare by mistake are 0.7 off in the statistic (42.84 vs 42.14), and a wrong
+#: model's AIC is tens away. 0.01 sits well between the two.
+LIKELIHOOD_ATOL = 0.01
+
+#: p-values of a likelihood-ratio test. A p-value moves by about half the change
+#: in the statistic, relative (exp(-x/2)), so 0.01 in the statistic is 0.5% in
+#: the p-value; the χ²₂ value and the χ²₁/χ²₂ mixture differ by 44%, one degree of
+#: freedom more or less by far more. 1% relative keeps every correct route in.
+PVALUE_RTOL = 0.01
