@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when no sandbox (bubblewrap, as root) is available")
     grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    grade.add_argument("--assignment", metavar="NAME",
+                       help="grade against this assignment of the release only (default: each hand-in against its own)")
     grade.add_argument("--manual-scores", type=Path, metavar="FILE",
                        help="add the written parts' points and comments from this manual-scores.csv (see review)")
     grade.set_defaults(run=_grade)

@@ -11,24 +11,78 @@ from tqdm import tqdm
 
 from ..written_parts import WrittenQuestion
 from .manual_scores import apply_manual_scores, read_file
-from .release_files import assignment_name, find_autograder, written_parts
+from .release_files import find_autograders, written_parts
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
 from .sandbox import SandboxUnavailable
 from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
                      write_submission_results)
 from .results import ERROR, SubmissionResult
-from .submissions import Submission, check_paths, find_submissions, lookalike_ids
+from .submissions import Submission, check_paths, find_submissions, lookalike_ids, route_submissions
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
-    """Grade ``args.paths``; 0 when every submission got its row, 2 when the command cannot run."""
+    """Grade ``args.paths``; 0 when every submission got its row, 2 when the command cannot run.
+
+    A release of one assignment (or ``--assignment NAME``) writes its grades into ``args.out``;
+    a release of several grades each hand-in against the assignment its notebook belongs to,
+    into ``args.out/<assignment>/``, with ``gradebook.csv`` (a row per student, a column per
+    assignment) and ``unmatched.csv`` (hand-ins of no assignment of the release) on top.
+    """
     try:
         check_paths(args.paths)
-        autograder = find_autograder(args.autograder, args.source, args.release)
-        submissions = find_submissions(args.paths, assignment_name(autograder))
-        if not submissions:
-            raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
-        written, manual = read_manual_scores(args.manual_scores, autograder, submissions)
+        autograders = find_autograders(args.autograder, args.source, args.release, only=getattr(args, "assignment", None))
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"lmm-seminar grade: {error}", file=sys.stderr)
+        return 2
+    if len(autograders) == 1:
+        ((name, autograder),) = autograders.items()
+        try:
+            submissions = find_submissions(args.paths, name)
+            if not submissions:
+                raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+        except (FileNotFoundError, ValueError) as error:
+            print(f"lmm-seminar grade: {error}", file=sys.stderr)
+            return 2
+        return grade_assignment(args, autograder, submissions, args.out, args.manual_scores)
+    return grade_course(args, autograders)
+
+
+def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
+    """Grade a folder holding hand-ins of several assignments, each against its own assignment's tests."""
+    from .course import write_gradebook, write_unmatched
+
+    routed, unmatched = route_submissions(args.paths, list(autograders))
+    if not any(routed.values()) and not unmatched:
+        print(f"lmm-seminar grade: no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}", file=sys.stderr)
+        return 2
+    scores_folder = args.manual_scores
+    if scores_folder is not None and not scores_folder.is_dir():
+        print(f"lmm-seminar grade: the release has {len(autograders)} assignments: pass --manual-scores the folder "
+              "`lmm-seminar review` wrote (one manual-scores.csv per assignment in it)", file=sys.stderr)
+        return 2
+    out: Path = args.out
+    graded: dict[str, list[SubmissionResult]] = {}
+    for name, autograder in autograders.items():
+        if not routed[name]:
+            continue
+        print(f"\n== {name}")
+        scores = scores_folder / name / "manual-scores.csv" if scores_folder is not None else None
+        code = grade_assignment(args, autograder, routed[name], out / name,
+                                scores if scores is not None and scores.is_file() else None, keep=graded.setdefault(name, []))
+        if code:
+            return code
+    write_unmatched(unmatched, out / "unmatched.csv")
+    gradebook = write_gradebook(graded, out / "gradebook.csv")
+    print(f"\nWrote {gradebook} ({len(autograders)} assignments)"
+          + (f" and {out / 'unmatched.csv'}: {len(unmatched)} hand-in(s) of no assignment of this release" if unmatched else ""))
+    return 0
+
+
+def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: list[Submission], out: Path,
+                     manual_scores: Path | None, keep: list[SubmissionResult] | None = None) -> int:
+    """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run."""
+    try:
+        written, manual = read_manual_scores(manual_scores, autograder, submissions)
         engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox, args.jobs)
     except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
@@ -45,7 +99,6 @@ def run_grade_command(args: argparse.Namespace) -> int:
     if written:
         apply_manual_scores(results, written, manual)
         questions += [q.name for q in written]
-    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     write_grades_csv(results, questions, out / "grades.csv")
     write_results_json(results, out / "results.json")
@@ -57,6 +110,8 @@ def run_grade_command(args: argparse.Namespace) -> int:
     print()
     print(summary)  # the isolation line was printed before grading began
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
+    if keep is not None:
+        keep.extend(results)
     return 0
 
 

@@ -44,19 +44,57 @@ def find_autograder(given: Path | None, source_root: Path, release_root: Path) -
 
 
 def _zip_in(folder: Path) -> Path:
-    patterns = [ZIP_PATTERN, f"autograder/{ZIP_PATTERN}", f"*/autograder/{ZIP_PATTERN}"]
-    found = sorted({zip_path for pattern in patterns for zip_path in folder.glob(pattern)})
+    found = _zips_in(folder)
     if len(found) == 1:
         return found[0]
-    if not found:
-        raise ReleaseNotFound(f"no autograder zip in {folder} (looked for {', '.join(str(folder / p) for p in patterns)}): "
-                              "pass the release folder that `lmm-seminar release` wrote, or the zip itself")
     raise ReleaseNotFound(f"{folder} holds {len(found)} autograder zips ({', '.join(p.name for p in found)}): "
                           "pass the one to use")
 
 
+_PATTERNS = [ZIP_PATTERN, f"autograder/{ZIP_PATTERN}", f"*/autograder/{ZIP_PATTERN}"]
+
+
+def _zips_in(folder: Path) -> list[Path]:
+    found = sorted({zip_path for pattern in _PATTERNS for zip_path in folder.glob(pattern)})
+    if not found:
+        raise ReleaseNotFound(f"no autograder zip in {folder} (looked for {', '.join(str(folder / p) for p in _PATTERNS)}): "
+                              "pass the release folder that `lmm-seminar release` wrote, or the zip itself")
+    return found
+
+
+def find_autograders(given: Path | None, source_root: Path, release_root: Path, only: str | None = None) -> dict[str, Path]:
+    """Every assignment's autograder zip in the release, by assignment name (the one named ``only``, if given).
+
+    ``given`` is a zip, or a release folder holding one or more assignments (``assignments/``);
+    without it, the current release under ``release_root``, built from ``source_root`` first
+    if it is missing.
+    """
+    if given is not None and not given.is_dir():
+        zips = [find_autograder(given, source_root, release_root)]
+    elif given is not None:
+        zips = _zips_in(given)
+    else:
+        zips = current_release_zips(source_root, release_root)
+    by_name = {assignment_name(z) or z.name.removesuffix("-autograder.zip"): z for z in zips}
+    if only is None:
+        return by_name
+    if only not in by_name:
+        raise ReleaseNotFound(f"no assignment {only!r} in the release (it has: {', '.join(sorted(by_name))})")
+    return {only: by_name[only]}
+
+
 def current_release_zip(source_root: Path, release_root: Path) -> Path:
-    """The autograder zip of the current release, building the release first if only its source is here."""
+    """The autograder zip of the current release (of its one assignment), building the release first if only
+    its source is here."""
+    zips = current_release_zips(source_root, release_root)
+    if len(zips) != 1:
+        names = ", ".join(z.name.removesuffix("-autograder.zip") for z in zips)
+        raise ValueError(f"found {len(zips)} assignments ({names}); say which autograder to use with --autograder")
+    return zips[0]
+
+
+def current_release_zips(source_root: Path, release_root: Path) -> list[Path]:
+    """The autograder zips of the current release, building the release first if only its source is here."""
     from ..release import build_release, find_sources
 
     sources = find_sources(source_root) if source_root.is_dir() else []
@@ -67,16 +105,15 @@ def current_release_zip(source_root: Path, release_root: Path) -> Path:
             f"no release found: looked for {release_root.resolve() / '<assignment>' / 'autograder' / ZIP_PATTERN} "
             f"and for a source to build it from in {source_root.resolve()}; pass --autograder with the "
             "autograder zip (or the release folder) you were given")
-    if len(names) != 1:
-        raise ValueError(f"found {len(names)} assignments ({', '.join(names)}); say which autograder to use with --autograder")
-    zip_path = release_root / names[0] / "autograder" / f"{names[0]}-autograder.zip"
-    if not zip_path.is_file():
+    zips = [release_root / name / "autograder" / f"{name}-autograder.zip" for name in names]
+    missing = [z for z in zips if not z.is_file()]
+    if missing:
         if not sources:
-            raise ReleaseNotFound(f"no autograder at {zip_path} and no source to build it from in "
+            raise ReleaseNotFound(f"no autograder at {missing[0]} and no source to build it from in "
                                   f"{source_root.resolve()}; pass --autograder with the autograder zip")
         print(f"No release at {release_root}; building it first", file=sys.stderr)
         build_release(source_root, release_root)
-    return zip_path
+    return zips
 
 
 def assignment_name(autograder_zip: Path) -> str | None:

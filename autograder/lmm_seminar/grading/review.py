@@ -127,6 +127,20 @@ def index_page(questions: list[WrittenQuestion], submissions: list[ReviewedSubmi
     return _document("Written answers", body)
 
 
+def course_index_page(assignments: dict[str, int], unmatched: list[tuple[str, str]]) -> str:
+    """The index of a review of several assignments: a link to each one's pages, and the hand-ins of none."""
+    rows = "".join(f'<tr><td><a href="{_e(name)}/index.html">{_e(name)}</a></td><td>{count}</td></tr>'
+                   for name, count in assignments.items())
+    body = (f"<h1>Written answers: {len(assignments)} assignments</h1>"
+            "<p>Each assignment has its own pages and its own <code>manual-scores.csv</code>; "
+            "pass this folder to <code>lmm-seminar grade … --manual-scores</code>.</p>"
+            f"<table><tr><th>Assignment</th><th>Hand-ins</th></tr>{rows}</table>")
+    if unmatched:
+        body += (f"<h2>Hand-ins of no assignment of this release ({len(unmatched)})</h2><ul>"
+                 + "".join(f"<li>{_e(name)}: {_e(reason)}</li>" for name, reason in unmatched) + "</ul>")
+    return _document("Written answers", body)
+
+
 def page_name(question: WrittenQuestion) -> str:
     """File name of a question's review page."""
     return f"{question.name}.html"

@@ -11,32 +11,52 @@ import nbformat
 
 from ..written_parts import WrittenQuestion
 from .manual_scores import update_file
-from .release_files import assignment_name, find_autograder, written_parts
-from .review import ReviewedSubmission, index_page, page_name, question_page
+from .release_files import find_autograders, written_parts
+from .review import ReviewedSubmission, course_index_page, index_page, page_name, question_page
 from .results import student_safe
-from .submissions import Submission, SubmissionProblem, check_paths, find_submissions, lookalike_ids, prepare_notebook
+from .submissions import (Submission, SubmissionProblem, check_paths, find_submissions, lookalike_ids, prepare_notebook,
+                          route_submissions)
 from .written import student_answers
 
 SCORES_FILE = "manual-scores.csv"
 
 
 def run_review_command(args: argparse.Namespace) -> int:
-    """Write one review page per written question, an index and manual-scores.csv into ``args.out``."""
+    """Write one review page per written question, an index and manual-scores.csv into ``args.out``
+    (into ``args.out/<assignment>/`` for each assignment of a release of several, with an index on top)."""
     try:
         check_paths(args.paths)
-        autograder = find_autograder(args.autograder, args.source, args.release)
-        questions = written_parts(autograder)
-        if not questions:
-            raise ValueError(f"the assignment of {autograder.name} has no written (manual) questions")
-        submissions = find_submissions(args.paths, assignment_name(autograder))
-        if not submissions:
+        autograders = find_autograders(args.autograder, args.source, args.release)
+        if len(autograders) == 1:
+            ((name, autograder),) = autograders.items()
+            routed, unmatched = {name: find_submissions(args.paths, name)}, []
+        else:
+            routed, unmatched = route_submissions(args.paths, list(autograders))
+        if not any(routed.values()) and not unmatched:
             raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+        parts = {name: written_parts(autograder) for name, autograder in autograders.items()}
+        if not any(parts.values()):
+            raise ValueError(f"the assignment(s) {', '.join(autograders)} have no written (manual) questions")
     except (FileNotFoundError, ValueError) as error:
         print(f"lmm-seminar review: {error}", file=sys.stderr)
         return 2
 
-    reviewed = [read_submission(s, questions) for s in submissions]
     out: Path = args.out
+    if len(autograders) == 1:
+        return review_assignment(parts[name], routed[name], out)
+    for name, submissions in routed.items():
+        if submissions and parts[name]:
+            print(f"== {name}")
+            review_assignment(parts[name], submissions, out / name)
+    (out / "index.html").write_text(course_index_page({n: len(s) for n, s in routed.items() if s and parts[n]},
+                                                      [(s.id, student_safe(r)) for s, r in unmatched]), encoding="utf-8")
+    print(f"Open {out / 'index.html'}")
+    return 0
+
+
+def review_assignment(questions: list[WrittenQuestion], submissions: list[Submission], out: Path) -> int:
+    """The review pages and scores file of one assignment's hand-ins, in ``out``."""
+    reviewed = [read_submission(s, questions) for s in submissions]
     out.mkdir(parents=True, exist_ok=True)
     prefilled = {r.submission: {q.name: "0" if r.problem or r.answers[q.name].untouched else "" for q in questions}
                  for r in reviewed}

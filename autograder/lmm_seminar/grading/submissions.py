@@ -65,24 +65,44 @@ def find_submissions(paths: list[Path], assignment: str | None = None) -> list[S
     system): a clash gets ``-2``, ``-3``... in path order, never an id another file has
     by its own name. Raises ``FileNotFoundError`` for a path that does not exist.
     """
+    return name_submissions(find_files(paths), assignment)
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A hand-in file, and the folders between the searched folder and it (empty for a file given by name)."""
+
+    path: Path
+    folder: tuple[str, ...]
+
+
+def find_files(paths: list[Path]) -> list[FoundFile]:
+    """Every hand-in file under ``paths``, in path order (see ``find_submissions``)."""
     check_paths(paths)
-    found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
+    found: list[FoundFile] = []
     for path in paths:
         if not path.is_dir():
-            found.append((path, path.stem))
+            found.append(FoundFile(path, ()))
             continue
         files = [p for p in sorted(path.rglob("*"))
-                 if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
+                 if (p.is_file() or p.is_symlink()) and p.suffix.lower() in SUBMISSION_SUFFIXES
                  and not _SKIPPED_DIRS.intersection(p.relative_to(path).parts)
                  and not p.name.startswith(".")]
-        folders = [p.relative_to(path).parts[:-1] for p in files]
-        per_folder = Counter(folder[:depth] for folder in folders for depth in range(1, len(folder) + 1))
-        for file, folder in zip(files, folders):
-            if not folder or not _is_assignment_name(file.stem, assignment):
-                found.append((file, file.stem))
-                continue
-            alone_in = next((depth for depth in range(1, len(folder) + 1) if per_folder[folder[:depth]] == 1), None)
-            found.append((file, folder[alone_in - 1] if alone_in else f"{folder[-1]}_{file.stem}"))
+        found += [FoundFile(p, p.relative_to(path).parts[:-1]) for p in files]
+    return found
+
+
+def name_submissions(files: list[FoundFile], assignment: str | None = None) -> list[Submission]:
+    """The files as submissions with unique ids (see ``find_submissions``)."""
+    per_folder = Counter(f.folder[:depth] for f in files for depth in range(1, len(f.folder) + 1))
+    found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
+    for file in files:
+        folder = file.folder
+        if not folder or not _is_assignment_name(file.path.stem, assignment):
+            found.append((file.path, file.path.stem))
+            continue
+        alone_in = next((depth for depth in range(1, len(folder) + 1) if per_folder[folder[:depth]] == 1), None)
+        found.append((file.path, folder[alone_in - 1] if alone_in else f"{folder[-1]}_{file.path.stem}"))
 
     unique: dict[Path, str] = {}
     for file, name in found:  # the same file named twice counts once
@@ -99,6 +119,48 @@ def find_submissions(paths: list[Path], assignment: str | None = None) -> list[S
         taken.add(submission_id.casefold())
         submissions.append(Submission(submission_id, file))
     return submissions
+
+
+def handed_in_assignment(path: Path) -> str:
+    """The assignment a hand-in's notebook belongs to, from its Otter metadata.
+
+    Raises ``SubmissionProblem`` for a file that cannot be read (the same reasons as
+    grading gives) or that names no assignment.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lmm-route-") as tmp:
+        notebook = prepare_notebook(Submission("", path), Path(tmp))
+        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    otter = metadata.get("otter", {}) if isinstance(metadata, dict) else {}
+    name = otter.get("assignment_name") if isinstance(otter, dict) else None
+    if not isinstance(name, str) or not name:
+        raise SubmissionProblem("the notebook names no assignment (its Otter metadata is gone): hand in the "
+                                "notebook you were given, filled in")
+    return name
+
+
+def route_submissions(paths: list[Path], assignments: list[str]) -> tuple[dict[str, list[Submission]],
+                                                                          list[tuple[Submission, str]]]:
+    """The hand-ins under ``paths`` by the assignment their notebook belongs to, with ids unique per assignment;
+    and those that belong to none of ``assignments`` (or cannot be read), each with the reason."""
+    files = find_files(paths)
+    groups: dict[str, list[FoundFile]] = {name: [] for name in assignments}
+    unmatched: list[tuple[FoundFile, str]] = []
+    for file in files:
+        try:
+            name = handed_in_assignment(file.path)
+        except SubmissionProblem as problem:
+            unmatched.append((file, str(problem)))
+            continue
+        if name in groups:
+            groups[name].append(file)
+        else:
+            unmatched.append((file, f"this notebook is for assignment {name[:80]!r}, which is not in this release "
+                                    f"({', '.join(assignments)})"))
+    routed = {name: name_submissions(group, name) for name, group in groups.items()}
+    named = name_submissions([file for file, _ in unmatched])
+    return routed, [(submission, reason) for submission, (_, reason) in zip(named, unmatched)]
 
 
 def lookalike_ids(ids: list[str]) -> list[list[str]]:
