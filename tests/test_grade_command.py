@@ -127,11 +127,14 @@ def test_without_autograder_the_release_is_built_and_used(release, tmp_path):
     shutil.copytree(REPO / "source", work / "source")
     shutil.copy(release.solution_notebook, tmp_path / "alice.ipynb")
     completed = lmm_seminar("grade", str(tmp_path / "alice.ipynb"), "--out", str(tmp_path / "out"), "--no-progress", cwd=work)
-    run = read_grade_run(completed, tmp_path / "out")
+    # the course has two assignments: alice's notebook is graded against its own, in its own folder
+    run = read_grade_run(completed, tmp_path / "out" / ASSIGNMENT)
     assert completed.returncode == 0, completed.stderr
     assert "building it first" in completed.stderr
     assert (work / "assignments" / ASSIGNMENT / "autograder" / f"{ASSIGNMENT}-autograder.zip").is_file()
     assert run.rows["alice"]["score"] == "9"
+    gradebook = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    assert gradebook[0] == f"student,{ASSIGNMENT},sleepstudy-slopes,total,max_total" and gradebook[1] == "alice,9,,9,18"
 
 
 def test_machine_readable_result_per_submission(graded_class):

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from ..written_parts import WrittenQuestion
 from .manual_scores import apply_manual_scores, read_file
 from .release_files import find_autograders, written_parts
-from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine
+from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine, autograded_questions
 from .sandbox import SandboxUnavailable
 from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
                      write_submission_results)
@@ -61,18 +61,19 @@ def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
               "`lmm-seminar review` wrote (one manual-scores.csv per assignment in it)", file=sys.stderr)
         return 2
     out: Path = args.out
-    graded: dict[str, list[SubmissionResult]] = {}
+    graded: dict[str, list[SubmissionResult]] = {name: [] for name in autograders}
     for name, autograder in autograders.items():
         if not routed[name]:
             continue
         print(f"\n== {name}")
         scores = scores_folder / name / "manual-scores.csv" if scores_folder is not None else None
         code = grade_assignment(args, autograder, routed[name], out / name,
-                                scores if scores is not None and scores.is_file() else None, keep=graded.setdefault(name, []))
+                                scores if scores is not None and scores.is_file() else None, keep=graded[name])
         if code:
             return code
     write_unmatched(unmatched, out / "unmatched.csv")
-    gradebook = write_gradebook(graded, out / "gradebook.csv")
+    maxima = {name: sum(autograded_questions(zip_path)[1].values()) for name, zip_path in autograders.items()}
+    gradebook = write_gradebook(graded, maxima, out / "gradebook.csv")
     print(f"\nWrote {gradebook} ({len(autograders)} assignments)"
           + (f" and {out / 'unmatched.csv'}: {len(unmatched)} hand-in(s) of no assignment of this release" if unmatched else ""))
     return 0

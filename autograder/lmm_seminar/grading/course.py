@@ -15,8 +15,11 @@ from .results import SubmissionResult, student_safe
 from .submissions import Submission
 
 
-def gradebook_rows(graded: dict[str, list[SubmissionResult]]) -> list[dict[str, str]]:
+def gradebook_rows(graded: dict[str, list[SubmissionResult]], maxima: dict[str, float]) -> list[dict[str, str]]:
     """One row per student (submission id): the score of each assignment (blank without a hand-in) and the total.
+
+    ``maxima`` is each assignment's autograded maximum, used where it had no hand-in
+    (otherwise its results say, written parts included when marks were merged).
 
     A hand-in that could not be graded counts 0 for its assignment; the assignment's
     own grades.csv says why.
@@ -30,19 +33,19 @@ def gradebook_rows(graded: dict[str, list[SubmissionResult]]) -> list[dict[str, 
             mine = next((r for r in results if r.submission == student), None)
             row[name] = "" if mine is None else f"{mine.score or 0:g}"
             total += (mine.score or 0) if mine else 0
-            maximum += results[0].max_score if results else 0
+            maximum += results[0].max_score if results else maxima.get(name, 0)
         row["total"], row["max_total"] = f"{total:g}", f"{maximum:g}"
         rows.append(row)
     return rows
 
 
-def write_gradebook(graded: dict[str, list[SubmissionResult]], path: Path) -> Path:
+def write_gradebook(graded: dict[str, list[SubmissionResult]], maxima: dict[str, float], path: Path) -> Path:
     """``gradebook.csv``: ``student``, a column per assignment, ``total`` and ``max_total``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=["student", *graded, "total", "max_total"])
         writer.writeheader()
-        writer.writerows(gradebook_rows(graded))
+        writer.writerows(gradebook_rows(graded, maxima))
     return path
 
 

@@ -75,7 +75,14 @@ def find_autograders(given: Path | None, source_root: Path, release_root: Path, 
         zips = _zips_in(given)
     else:
         zips = current_release_zips(source_root, release_root)
-    by_name = {assignment_name(z) or z.name.removesuffix("-autograder.zip"): z for z in zips}
+    by_name: dict[str, Path] = {}
+    for zip_path in zips:
+        name = assignment_name(zip_path) or zip_path.name.removesuffix("-autograder.zip")
+        if name in by_name:  # two zips of one assignment: which holds the tests to use is not for us to guess
+            same = [z for z in zips if (assignment_name(z) or z.name.removesuffix("-autograder.zip")) == name]
+            raise ReleaseNotFound(f"{given} holds {len(same)} autograder zips of assignment {name!r} "
+                                  f"({', '.join(z.name for z in same)}): pass the one to use")
+        by_name[name] = zip_path
     if only is None:
         return by_name
     if only not in by_name:
