@@ -47,6 +47,30 @@ class Release:
     def autograder_zip(self) -> Path:
         return self.assignment / "autograder" / f"{ASSIGNMENT}-autograder.zip"
 
+    def of(self, assignment: str) -> "AssignmentFiles":
+        """Another assignment of the same release."""
+        return AssignmentFiles(self.root / assignment, assignment)
+
+
+@dataclass(frozen=True)
+class AssignmentFiles:
+    """Paths of one assignment in a built release."""
+
+    folder: Path
+    name: str
+
+    @property
+    def student_notebook(self) -> Path:
+        return self.folder / "student" / f"{self.name}.ipynb"
+
+    @property
+    def solution_notebook(self) -> Path:
+        return self.folder / "solution" / f"{self.name}.ipynb"
+
+    @property
+    def autograder_zip(self) -> Path:
+        return self.folder / "autograder" / f"{self.name}-autograder.zip"
+
 
 def lmm_seminar(*args: str, cwd: Path = REPO, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run the installed ``lmm-seminar`` console script, capturing its output."""
@@ -119,8 +143,33 @@ def graded_class_by_otter(release: Release, class_folder: Path, tmp_path_factory
     return grade_class(release, class_folder, tmp_path_factory.mktemp("graded-otter"), "otter")
 
 
-def grade_class(release: Release, class_folder: Path, out: Path, engine: str) -> GradeRun:
-    args = ["grade", str(class_folder), "--autograder", str(release.autograder_zip), "--out", str(out),
+#: The second seminar, whose corpus is graded on its own.
+SLOPES = "sleepstudy-slopes"
+
+
+@pytest.fixture(scope="session")
+def slopes_class(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every variant of the second seminar's corpus, as files in one folder."""
+    import corpus
+    import corpus_slopes
+
+    folder = tmp_path_factory.mktemp("slopes-class")
+    corpus.write_variants(release.of(SLOPES).solution_notebook, folder / "corpus", corpus_slopes.VARIANTS_SLOPES)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def graded_slopes(release: Release, slopes_class: Path, tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    return grade_class(release, slopes_class, tmp_path_factory.mktemp("graded-slopes"), "sandbox", SLOPES)
+
+
+@pytest.fixture(scope="session")
+def graded_slopes_by_otter(release: Release, slopes_class: Path, tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    return grade_class(release, slopes_class, tmp_path_factory.mktemp("graded-slopes-otter"), "otter", SLOPES)
+
+
+def grade_class(release: Release, class_folder: Path, out: Path, engine: str, assignment: str = ASSIGNMENT) -> GradeRun:
+    args = ["grade", str(class_folder), "--autograder", str(release.of(assignment).autograder_zip), "--out", str(out),
             "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--engine", engine]
     if engine == "sandbox" and os.environ.get("CI") == "true":
         args.append("--require-sandbox")  # CI must grade in the sandbox, never silently without it

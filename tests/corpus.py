@@ -29,6 +29,8 @@ class Variant:
     final_cells: tuple[str, ...] = ()
     #: the student deleted every grader.check cell
     without_checks: bool = False
+    #: changes to the solution's answer cells, per question: (text, replacement) pairs
+    edits: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def correct(self) -> bool:
@@ -738,7 +740,7 @@ WRONG = [
 VARIANTS = CORRECT + WRONG
 
 
-def write_variants(solution_notebook, folder) -> None:
+def write_variants(solution_notebook, folder, variants: list[Variant] | None = None) -> None:
     """Write each variant as ``<name>.ipynb``: the solution with the variant's answer cells."""
     import nbformat
 
@@ -746,10 +748,14 @@ def write_variants(solution_notebook, folder) -> None:
 
     folder.mkdir(parents=True)
     solution = notebooks.read(solution_notebook)
-    for variant in VARIANTS:
+    for variant in VARIANTS if variants is None else variants:
         nb = notebooks.with_answers(solution, variant.answers)
-        # insert from the last cell backwards so earlier indices stay valid
         cells = notebooks.answer_cells(nb)
+        for question, changes in variant.edits.items():
+            for old, new in changes:
+                assert old in nb.cells[cells[question]].source, (variant.name, question, old)
+                nb.cells[cells[question]].source = nb.cells[cells[question]].source.replace(old, new)
+        # insert from the last cell backwards so earlier indices stay valid
         for question in sorted(variant.extra_cells, key=cells.get, reverse=True):
             nb.cells.insert(cells[question] + 1, nbformat.v4.new_code_cell(variant.extra_cells[question]))
         nb.cells += [nbformat.v4.new_code_cell(source) for source in variant.final_cells]
