@@ -22,8 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import Release
+from conftest import SLOPES, Release
 from corpus import CORRECT, WRONG
+from corpus_slopes import CORRECT_SLOPES, Q, WRONG_SLOPES
 from test_corpus import FULL_MARKS, verdict
 
 ASSIGNMENT = "sleepstudy-lmm"
@@ -46,8 +47,9 @@ def nbgrader(*args: str, cwd: Path, wait: bool = True):
 
 
 def filled_in(release_nb: nbformat.NotebookNode, source_nb: nbformat.NotebookNode, answers: dict[str, str],
-              extra_cells: dict[str, str]) -> nbformat.NotebookNode:
-    """The released notebook with every answer cell filled: the solution, or the variant's own answer."""
+              extra_cells: dict[str, str], edits: dict[str, tuple[tuple[str, str], ...]] | None = None) -> nbformat.NotebookNode:
+    """The released notebook with every answer cell filled: the solution (with the variant's edits), or the
+    variant's own answer."""
     solutions = {c.metadata["nbgrader"]["grade_id"]: re.search(r"### BEGIN SOLUTION\n(.*)\n### END SOLUTION", c.source, re.S).group(1)
                  for c in source_nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
     nb = nbformat.from_dict(release_nb)
@@ -57,6 +59,9 @@ def filled_in(release_nb: nbformat.NotebookNode, source_nb: nbformat.NotebookNod
         question = grade_id.removesuffix("_answer")
         if grade_id in solutions:
             cell.source = answers.get(question, solutions[grade_id])
+            for old, new in (edits or {}).get(question, ()):
+                assert old in cell.source, (question, old)
+                cell.source = cell.source.replace(old, new)
         cells.append(cell)
         if grade_id in solutions and question in extra_cells:
             cells.append(nbformat.v4.new_code_cell(extra_cells[question]))
@@ -67,6 +72,7 @@ def filled_in(release_nb: nbformat.NotebookNode, source_nb: nbformat.NotebookNod
 @dataclass(frozen=True)
 class Course:
     copies: list[Path]
+    assignment: str = ASSIGNMENT
 
     def points(self, student: str) -> dict[str, float]:
         """Autograded points per question from the gradebook of the copy that graded ``student``."""
@@ -75,7 +81,7 @@ class Course:
         for copy in self.copies:
             if (copy / "autograded" / student).is_dir():
                 with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gb:
-                    notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+                    notebook = gb.find_submission_notebook(self.assignment, self.assignment, student)
                     points: dict[str, float] = {}
                     for grade in notebook.grades:
                         if grade.cell.name.startswith("test_"):
@@ -85,37 +91,56 @@ class Course:
         raise AssertionError(f"{student} was not autograded")
 
 
-@pytest.fixture(scope="session")
-def course(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Course:
+def autograded_course(release: Release, tmp_path_factory: pytest.TempPathFactory, assignment: str, sample) -> Course:
+    """Two copies of the release's course: ``assignment`` generated, and the solution, the untouched release
+    and each variant of ``sample`` handed in (split between the copies) and autograded by nbgrader."""
     copies = []
     for number in (1, 2):
-        copy = tmp_path_factory.mktemp(f"course{number}") / "course"
+        copy = tmp_path_factory.mktemp(f"{assignment}-course{number}") / "course"
         shutil.copytree(release.root / "nbgrader", copy)
         copies.append(copy)
-    started = [nbgrader("generate_assignment", ASSIGNMENT, cwd=copy, wait=False) for copy in copies]
+    started = [nbgrader("generate_assignment", assignment, cwd=copy, wait=False) for copy in copies]
     for process in started:
         output, _ = process.communicate(timeout=600)
         assert process.returncode == 0, output
-    release_nb = nbformat.read(copies[0] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    source_nb = nbformat.read(copies[0] / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    release_nb = nbformat.read(copies[0] / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    source_nb = nbformat.read(copies[0] / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     hand_ins = [("solution", filled_in(release_nb, source_nb, {}, {})), ("untouched", release_nb)]
-    hand_ins += [(v.name, filled_in(release_nb, source_nb, v.answers, v.extra_cells)) for v in SAMPLE]
+    hand_ins += [(v.name, filled_in(release_nb, source_nb, v.answers, v.extra_cells, v.edits)) for v in sample]
     for index, (student, nb) in enumerate(hand_ins):
-        folder = copies[index % 2] / "submitted" / student / ASSIGNMENT
+        folder = copies[index % 2] / "submitted" / student / assignment
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-    started = [nbgrader("autograde", ASSIGNMENT, cwd=copy, wait=False) for copy in copies]
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+    started = [nbgrader("autograde", assignment, cwd=copy, wait=False) for copy in copies]
     for process in started:
         output, _ = process.communicate(timeout=1500)
         assert process.returncode == 0, output[-3000:]
-    return Course(copies)
+    return Course(copies, assignment)
+
+
+@pytest.fixture(scope="session")
+def course(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Course:
+    return autograded_course(release, tmp_path_factory, ASSIGNMENT, SAMPLE)
+
+
+#: The second seminar's variants nbgrader grades too: correct routes and one mistake per part.
+SLOPES_SAMPLE = [v for v in CORRECT_SLOPES if v.name in ("array_api_fits", "mixture_p_value", "fitted_values_by_hand")] + [
+    v for v in WRONG_SLOPES if v.name in ("polyfit_intercepts_for_slopes", "rmse_of_predict", "random_intercept_where_slope_only",
+                                          "covariance_for_correlation", "random_effects_without_the_fixed_effects",
+                                          "no_ols_line", "reml_likelihoods_compared", "adaptation_days_not_recounted")]
+
+
+@pytest.fixture(scope="session")
+def slopes_course(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Course:
+    return autograded_course(release, tmp_path_factory, SLOPES, SLOPES_SAMPLE)
 
 
 def test_the_course_holds_config_source_and_grading_modules(release):
     course = release.root / "nbgrader"
     assert (course / "nbgrader_config.py").is_file()
     assert sorted(p.name for p in (course / "source" / ASSIGNMENT).rglob("*") if p.is_file()) == [f"{ASSIGNMENT}.ipynb", "sleepstudy.csv"]
-    assert {p.name for p in (course / "grading").iterdir()} >= {"sleepstudy_reference.py", "answer_checks.py"}
+    assert {p.relative_to(course / "grading").as_posix() for p in (course / "grading").rglob("*.py")} >= {
+        f"{ASSIGNMENT}/sleepstudy_reference.py", "answer_checks.py", f"{SLOPES}/slopes_reference.py"}
 
 
 def test_source_notebook_has_autograded_and_written_points_as_otter_does(release):
@@ -153,6 +178,18 @@ def test_nbgrader_gives_the_points_lmm_seminar_grade_gives(course, graded_class,
     # every part is judged where it is answered, as nbgrader tests each part right after it
     expected = verdict(graded_class, variant.name)
     assert course.points(variant.name) == pytest.approx(expected)
+
+
+def test_second_seminar_solution_gets_every_point_and_the_release_none(slopes_course):
+    assert slopes_course.points("solution") == pytest.approx(Q)
+    assert slopes_course.points("untouched") == {q: 0.0 for q in Q}
+
+
+@pytest.mark.parametrize("variant", SLOPES_SAMPLE, ids=lambda v: v.name)
+def test_nbgrader_gives_the_second_seminars_points_lmm_seminar_grade_gives(slopes_course, graded_slopes, variant):
+    from test_corpus_slopes import verdict as slopes_verdict
+
+    assert slopes_course.points(variant.name) == pytest.approx(slopes_verdict(graded_slopes, variant.name))
 
 
 def test_feedback_quotes_no_hidden_test_code(course):

@@ -37,7 +37,9 @@ def run_grade_command(args: argparse.Namespace) -> int:
     if len(autograders) == 1:
         ((name, autograder),) = autograders.items()
         try:
-            submissions = find_submissions(args.paths, name)
+            # ids among this assignment's hand-ins; a notebook of another assignment is its own row, refused
+            routed, others = route_submissions(args.paths, [name], default=name)
+            submissions = routed[name] + [submission for submission, _ in others]
             if not submissions:
                 raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
         except (FileNotFoundError, ValueError) as error:

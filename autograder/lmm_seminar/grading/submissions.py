@@ -92,8 +92,8 @@ def find_files(paths: list[Path]) -> list[FoundFile]:
     return found
 
 
-def name_submissions(files: list[FoundFile], assignment: str | None = None) -> list[Submission]:
-    """The files as submissions with unique ids (see ``find_submissions``)."""
+def name_submissions(files: list[FoundFile], assignment: str | None = None, taken: set[str] | None = None) -> list[Submission]:
+    """The files as submissions with unique ids (see ``find_submissions``), none of them among ``taken``."""
     per_folder = Counter(f.folder[:depth] for f in files for depth in range(1, len(f.folder) + 1))
     found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
     for file in files:
@@ -109,11 +109,11 @@ def name_submissions(files: list[FoundFile], assignment: str | None = None) -> l
         # one spelling per name: "é" typed as one character (NFC) or as e and an accent (NFD) is one id
         unique.setdefault(file, _safe_name(unicodedata.normalize("NFC", name)))
     own_names = {name.casefold() for name in unique.values()}
-    taken: set[str] = set()
+    taken = {name.casefold() for name in taken or ()}
     submissions = []
     for file, name in unique.items():
         submission_id, number = name, 1
-        while submission_id.casefold() in taken or (number > 1 and submission_id.casefold() in own_names):
+        while submission_id.casefold() in taken or (number > 1 and submission_id.casefold() in own_names - taken):
             number += 1
             submission_id = _bounded(name, suffix=f"-{number}")
         taken.add(submission_id.casefold())
@@ -140,27 +140,39 @@ def handed_in_assignment(path: Path) -> str:
     return name
 
 
-def route_submissions(paths: list[Path], assignments: list[str]) -> tuple[dict[str, list[Submission]],
-                                                                          list[tuple[Submission, str]]]:
+def route_submissions(paths: list[Path], assignments: list[str], default: str | None = None
+                      ) -> tuple[dict[str, list[Submission]], list[tuple[Submission, str]]]:
     """The hand-ins under ``paths`` by the assignment their notebook belongs to, with ids unique per assignment;
-    and those that belong to none of ``assignments`` (or cannot be read), each with the reason."""
+    and those that belong to none of ``assignments``, each with the reason (ids unlike any other).
+
+    A notebook that names no assignment, or cannot be read, goes to ``default`` when one is given
+    (grading it gives the reason it cannot be graded), else it belongs to none.
+    """
     files = find_files(paths)
     groups: dict[str, list[FoundFile]] = {name: [] for name in assignments}
-    unmatched: list[tuple[FoundFile, str]] = []
+    unmatched: dict[str | None, list[tuple[FoundFile, str]]] = {}  # by the assignment the notebook names, if any
     for file in files:
         try:
             name = handed_in_assignment(file.path)
         except SubmissionProblem as problem:
-            unmatched.append((file, str(problem)))
+            if default is not None:
+                groups[default].append(file)
+            else:
+                unmatched.setdefault(None, []).append((file, str(problem)))
             continue
         if name in groups:
             groups[name].append(file)
         else:
-            unmatched.append((file, f"this notebook is for assignment {name[:80]!r}, which is not in this release "
-                                    f"({', '.join(assignments)})"))
+            unmatched.setdefault(name, []).append((file, f"this notebook is for assignment {name[:80]!r}, which is not "
+                                                         f"in this release ({', '.join(assignments)})"))
     routed = {name: name_submissions(group, name) for name, group in groups.items()}
-    named = name_submissions([file for file, _ in unmatched])
-    return routed, [(submission, reason) for submission, (_, reason) in zip(named, unmatched)]
+    taken = {s.id for group in routed.values() for s in group}
+    refused: list[tuple[Submission, str]] = []
+    for claimed, entries in unmatched.items():  # named as their own assignment's hand-ins, unlike any other id
+        named = name_submissions([file for file, _ in entries], claimed, taken=taken)
+        taken |= {s.id for s in named}
+        refused += [(submission, reason) for submission, (_, reason) in zip(named, entries)]
+    return routed, sorted(refused, key=lambda pair: str(pair[0].path))
 
 
 def lookalike_ids(ids: list[str]) -> list[list[str]]:
