@@ -74,6 +74,11 @@ def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
         if code:
             return code
     write_unmatched(unmatched, out / "unmatched.csv")
+    parts = [f"## {name}\n\n" + (out / name / "summary.md").read_text(encoding="utf-8") for name in autograders
+             if (out / name / "summary.md").is_file()]
+    if unmatched:
+        parts.append(f"## Hand-ins of no assignment of this release\n\n{len(unmatched)}: see unmatched.csv")
+    (out / "summary.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     maxima = {name: sum(autograded_questions(zip_path)[1].values()) for name, zip_path in autograders.items()}
     gradebook = write_gradebook(graded, maxima, out / "gradebook.csv")
     print(f"\nWrote {gradebook} ({len(autograders)} assignments)"
