@@ -56,6 +56,11 @@ def png_of_a_histogram() -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def review(release: Release, folder: Path, out: Path) -> subprocess.CompletedProcess:
+    """``lmm-seminar review`` of a folder of the first seminar's hand-ins, with that seminar's autograder."""
+    return lmm_seminar("review", str(folder), "--out", str(out), "--autograder", str(release.autograder_zip))
+
+
 @dataclass(frozen=True)
 class Reviewed:
     folder: Path
@@ -99,9 +104,9 @@ def written_folder(release: Release, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def reviewed(written_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
+def reviewed(release: Release, written_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
     out = tmp_path_factory.mktemp("review")
-    completed = lmm_seminar("review", str(written_folder), "--out", str(out))
+    completed = review(release, written_folder, out)
     return Reviewed(written_folder, out, completed)
 
 
@@ -172,9 +177,9 @@ def test_unreadable_submissions_are_listed_with_the_reason(reviewed):
     assert "broken: the notebook is not valid JSON" in reviewed.page("q1b_written")
 
 
-def test_running_review_again_keeps_what_the_grader_entered(written_folder, tmp_path):
+def test_running_review_again_keeps_what_the_grader_entered(release, written_folder, tmp_path):
     out = tmp_path / "review"
-    assert lmm_seminar("review", str(written_folder), "--out", str(out)).returncode == 0
+    assert review(release, written_folder, out).returncode == 0
     path = out / "manual-scores.csv"
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     for row in rows:
@@ -184,7 +189,7 @@ def test_running_review_again_keeps_what_the_grader_entered(written_folder, tmp_
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    assert lmm_seminar("review", str(written_folder), "--out", str(out)).returncode == 0
+    assert review(release, written_folder, out).returncode == 0
     again = {row["submission"]: row for row in csv.DictReader(path.open(newline="", encoding="utf-8"))}
     assert (again["formula"]["q4c"], again["formula"]["q4c comment"]) == ("0.25", "Intercepts right, slopes missing.")
     assert "formula · marked 0.25" in (out / "q4c.html").read_text(encoding="utf-8")
@@ -225,7 +230,7 @@ def merged(release: Release, tmp_path_factory: pytest.TempPathFactory):
     nbformat.write(with_written(solution, {q: f"My answer to {q}." for q in WRITTEN}), folder / "ada.ipynb")
     nbformat.write(nbformat.read(release.student_notebook, as_version=4), folder / "ben.ipynb")
     review = tmp_path_factory.mktemp("merge-review")
-    assert lmm_seminar("review", str(folder), "--out", str(review)).returncode == 0
+    assert lmm_seminar("review", str(folder), "--out", str(review), "--autograder", str(release.autograder_zip)).returncode == 0
     scores = review / "manual-scores.csv"
     rows = {row["submission"]: row for row in csv.DictReader(scores.open(newline="", encoding="utf-8"))}
     rows["ada"].update({"q1b_written": "0.5", "q3b_written": "0.25", "q4c": "0.25", "q4c comment": "Slopes: *say* which is steeper.",
@@ -396,7 +401,7 @@ def hostile_review(release: Release, tmp_path_factory: pytest.TempPathFactory) -
     next(c for c in numbered["cells"] if c["cell_type"] == "markdown")["source"] = 42
     (folder / "markdown_source_is_a_number.ipynb").write_text(json.dumps(numbered))
     out = tmp_path_factory.mktemp("hostile-review")
-    return Reviewed(folder, out, lmm_seminar("review", str(folder), "--out", str(out)))
+    return Reviewed(folder, out, review(release, folder, out))
 
 
 def test_review_of_a_class_with_bad_files_completes(hostile_review):
