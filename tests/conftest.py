@@ -153,8 +153,12 @@ def slopes_class(release: Release, tmp_path_factory: pytest.TempPathFactory) -> 
     import corpus
     import corpus_slopes
 
+    import shutil
+
     folder = tmp_path_factory.mktemp("slopes-class")
     corpus.write_variants(release.of(SLOPES).solution_notebook, folder / "corpus", corpus_slopes.VARIANTS_SLOPES)
+    shutil.copy(release.of(SLOPES).solution_notebook, folder / "solution.ipynb")
+    shutil.copy(release.of(SLOPES).student_notebook, folder / "blank.ipynb")
     return folder
 
 

@@ -18,6 +18,12 @@ def verdict(run, name: str) -> dict[str, float]:
     return {q: float(row[q]) for q in Q}
 
 
+def test_the_solution_scores_full_marks_and_the_blank_nothing_in_both_engines(graded_slopes, graded_slopes_by_otter):
+    for run in (graded_slopes, graded_slopes_by_otter):
+        assert verdict(run, "solution") == Q
+        assert verdict(run, "blank") == {q: 0 for q in Q}
+
+
 def test_the_corpus_covers_every_question_with_thirty_cases_or_more():
     assert len(CORRECT_SLOPES) + len(WRONG_SLOPES) >= 30
     assert {q for v in WRONG_SLOPES for q in v.points} == set(Q)

@@ -19,14 +19,14 @@ from conftest import ASSIGNMENT
 from test_release import SEMINAR_QUESTIONS
 
 
-def otter_run(autograder: Path, submission: Path, out: Path) -> dict[str, dict]:
+def otter_run(autograder: Path, submission: Path, out: Path, questions: list[str] = SEMINAR_QUESTIONS) -> dict[str, dict]:
     """Grade one submission with ``otter run``; the per-question entries of its results.json."""
     out.mkdir(parents=True)
     completed = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder),
                                 "-o", str(out), str(submission)], capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     tests = json.loads((out / "results.json").read_text())["tests"]
-    return {t["name"]: t for t in tests if t["name"] in SEMINAR_QUESTIONS}
+    return {t["name"]: t for t in tests if t["name"] in questions}
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,26 @@ def test_filled_in_notebook_runs_without_errors(student_run):
 def test_exported_submission_scores_full_marks(otter_results):
     results = otter_results["exported"]
     assert {q: r["score"] for q, r in results.items()} == {q: r["max_score"] for q, r in results.items()}
+
+
+@pytest.fixture(scope="module")
+def slopes_otter_results(release, tmp_path_factory):
+    """Plain ``otter run`` of the second seminar's autograder on its solution and its untouched notebook."""
+    from conftest import SLOPES
+
+    files = release.of(SLOPES)
+    out = tmp_path_factory.mktemp("otter-run-slopes")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(otter_run, files.autograder_zip, path, out / name, SLOPES_QUESTIONS)
+                   for name, path in (("solution", files.solution_notebook), ("untouched", files.student_notebook))}
+        return {name: future.result() for name, future in futures.items()}
+
+
+SLOPES_QUESTIONS = ["q1a", "q1b", "q2a", "q3a", "q4a", "q5a", "q5b", "q6a", "q7a"]
+
+
+def test_second_seminar_solution_scores_full_marks_and_its_blank_nothing(slopes_otter_results):
+    solution, untouched = slopes_otter_results["solution"], slopes_otter_results["untouched"]
+    assert sorted(solution) == sorted(SLOPES_QUESTIONS)
+    assert all(t["score"] == t["max_score"] == 1 for t in solution.values())
+    assert all(t["score"] == 0 for t in untouched.values())
