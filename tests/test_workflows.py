@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO
 
 WORKFLOWS = [REPO / ".github" / "workflows" / "autograde.yml",
-             REPO / ".github" / "workflow-templates" / "grade-my-notebook.yml"]
+             REPO / ".github" / "workflow-templates" / "grade-my-notebook.yml",
+             REPO / ".github" / "workflows" / "autograde-sharded.yml"]
 ACTIONLINT = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
 
 
@@ -41,11 +42,11 @@ def test_grading_workflow_runs_the_documented_commands():
     assert "GITHUB_STEP_SUMMARY" in text and "upload-artifact" in text
 
 
-def step_script(name_start: str) -> str:
-    """The shell script of the grading workflow's step whose name starts with ``name_start``."""
+def step_script(name_start: str, workflow: Path = WORKFLOWS[0], job: str = "grade") -> str:
+    """The shell script of a workflow job's step whose name starts with ``name_start``."""
     import yaml
 
-    steps = yaml.safe_load(WORKFLOWS[0].read_text())["jobs"]["grade"]["steps"]
+    steps = yaml.safe_load(workflow.read_text())["jobs"][job]["steps"]
     return next(step["run"] for step in steps if step.get("name", "").startswith(name_start))
 
 
@@ -92,3 +93,24 @@ def test_grading_workflow_grades_in_the_sandbox_and_says_so(workflow_folder, tmp
 def test_student_workflow_writes_result_json_and_an_annotation():
     text = WORKFLOWS[1].read_text()
     assert "result.json" in text and "title=Autograder::" in text and "notice" in text and "GITHUB_STEP_SUMMARY" in text
+
+
+def test_sharded_workflow_grades_each_shard_and_merges_them(workflow_folder, tmp_path):
+    # the matrix's jobs, one after another here: each grades its shard; the merge job joins what they kept
+    work, bin_dir = workflow_folder
+    shutil.copy(work / "submissions" / "alice.ipynb", work / "submissions" / "bob.ipynb")
+    summary = tmp_path / "step-summary.md"
+    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}", "TIMEOUT": "120",
+           "ASSIGNMENT": "sleepstudy-lmm", "SHARDS": "2", "GITHUB_STEP_SUMMARY": str(summary)}
+    sharded = WORKFLOWS[2]
+    for shard in ("1", "2"):
+        completed = subprocess.run(["bash", "-e", "-c", step_script("Grade this shard", sharded)], cwd=work,
+                                   env={**env, "SHARD": shard}, capture_output=True, text=True, timeout=600)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        (work / "shards").mkdir(exist_ok=True)
+        shutil.move(work / f"shard-{shard}", work / "shards" / f"shard-{shard}")  # what download-artifact lays out
+    completed = subprocess.run(["bash", "-e", "-c", step_script("Merge", sharded, job="merge")], cwd=work, env=env,
+                               capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "| graded | 2 |" in summary.read_text() and "sandboxed with bubblewrap" in summary.read_text()
+    assert sorted(p.name for p in (work / "grading-output" / "feedback").glob("*.md")) == ["alice.md", "bob.md"]

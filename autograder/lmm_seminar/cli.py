@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when no sandbox (bubblewrap, as root) is available")
     grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    grade.add_argument("--shard", metavar="I/N",
+                       help="grade the I-th of N fixed parts of the class (for N machines; join them with `merge`)")
     grade.add_argument("--assignment", metavar="NAME",
                        help="grade against this assignment of the release only (default: each hand-in against its own)")
     grade.add_argument("--manual-scores", type=Path, metavar="FILE",
@@ -62,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
     review.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
     review.set_defaults(run=_review)
+
+    merge = commands.add_parser("merge", help="join the outputs of `grade --shard I/N` into one grading output",
+                                description="Join the output folders of every `lmm-seminar grade --shard I/N` run of one "
+                                            "class into the output one unsharded run writes. Every shard must be there, once.")
+    merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUTPUT", help="the --out folder of each shard")
+    merge.add_argument("--out", type=Path, default=Path("grading-output"), help="where to write the merged output (default: grading-output/)")
+    merge.set_defaults(run=_merge)
     return parser
 
 
@@ -89,6 +98,12 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading.command import run_grade_command
 
     return run_grade_command(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .grading.command import run_merge_command
+
+    return run_merge_command(args)
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -17,7 +17,8 @@ from .sandbox import SandboxUnavailable
 from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
                      write_submission_results)
 from .results import ERROR, SubmissionResult
-from .submissions import Submission, check_paths, find_submissions, lookalike_ids, route_submissions
+from .shards import parse_shard, write_shard_file
+from .submissions import Submission, check_paths, lookalike_ids, route_submissions
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
@@ -42,10 +43,20 @@ def run_grade_command(args: argparse.Namespace) -> int:
             submissions = routed[name] + [submission for submission, _ in others]
             if not submissions:
                 raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
+            shard = parse_shard(args.shard) if getattr(args, "shard", None) else None
         except (FileNotFoundError, ValueError) as error:
             print(f"lmm-seminar grade: {error}", file=sys.stderr)
             return 2
-        return grade_assignment(args, autograder, submissions, args.out, args.manual_scores)
+        if shard is None:
+            return grade_assignment(args, autograder, submissions, args.out, args.manual_scores)
+        # every shard found the same hand-ins with the same ids; this one grades its part of them
+        write_shard_file(args.out, shard, name, [s.id for s in submissions])
+        mine = [s for s in submissions if shard.holds(s.id)]
+        print(f"Shard {shard.index} of {shard.count}: {len(mine)} of {len(submissions)} submission(s)")
+        return grade_assignment(args, autograder, mine, args.out, args.manual_scores)
+    if getattr(args, "shard", None):
+        print("lmm-seminar grade: --shard grades one assignment: add --assignment NAME", file=sys.stderr)
+        return 2
     return grade_course(args, autograders)
 
 
@@ -107,19 +118,46 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     if written:
         apply_manual_scores(results, written, manual)
         questions += [q.name for q in written]
-    out.mkdir(parents=True, exist_ok=True)
-    write_grades_csv(results, questions, out / "grades.csv")
-    write_results_json(results, out / "results.json")
-    write_submission_results(results, questions, out / "results")
-    for result in results:
-        write_feedback(result, questions, out / "feedback")
-    summary = summary_table(results, engine.questions) + lookalike_note([s.id for s in submissions])
-    (out / "summary.md").write_text(f"Student code: {markdown_safe(engine.isolation)}\n\n{summary}\n", encoding="utf-8")
+    summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions], out)
     print()
     print(summary)  # the isolation line was printed before grading began
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
     if keep is not None:
         keep.extend(results)
+    return 0
+
+
+def write_outputs(results: list[SubmissionResult], questions: list[str], autograded: list[str], isolation: str,
+                  ids: list[str], out: Path, feedback: bool = True) -> str:
+    """grades.csv, results.json, results/, feedback/ and summary.md of one assignment; returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_grades_csv(results, questions, out / "grades.csv")
+    write_results_json(results, out / "results.json")
+    if feedback:
+        write_submission_results(results, questions, out / "results")
+        for result in results:
+            write_feedback(result, questions, out / "feedback")
+    summary = summary_table(results, autograded) + lookalike_note(ids)
+    (out / "summary.md").write_text(f"Student code: {markdown_safe(isolation)}\n\n{summary}\n", encoding="utf-8")
+    return summary
+
+
+def run_merge_command(args: argparse.Namespace) -> int:
+    """``lmm-seminar merge SHARD... --out DIR``: the output of one unsharded run, from every shard's output."""
+    from .shards import ShardError, merge_shards, read_shards
+
+    try:
+        shards = read_shards(args.shards)
+        out: Path = args.out
+        results, questions = merge_shards(shards, out)
+    except ShardError as error:
+        print(f"lmm-seminar merge: {error}", file=sys.stderr)
+        return 2
+    autograded = [q for q in questions if not any(q in r.questions and r.questions[q].written for r in results)]
+    isolation = next((r.isolation for r in results if r.isolation), "")
+    summary = write_outputs(results, questions, autograded, isolation, list(shards[0].every_id), out, feedback=False)
+    print(summary)
+    print(f"\nMerged {len(shards)} shards ({len(results)} submissions) into {out}")
     return 0
 
 

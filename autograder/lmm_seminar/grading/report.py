@@ -258,7 +258,9 @@ def summary_table(results: list[SubmissionResult], questions: list[str], most_fa
                            if n in r.questions and not r.questions[n].passed and not r.questions[n].written)
         if failures:
             lines += ["", "| most often failed | submissions failing |", "|---|---|"]
-            lines += [f"| {name} | {count} of {len(graded)} |" for name, count in failures.most_common(most_failed)]
+            # most failures first, ties in question order: the same summary whatever order grading finished in
+            ranked = sorted(failures.items(), key=lambda item: (-item[1], questions.index(item[0])))[:most_failed]
+            lines += [f"| {name} | {count} of {len(graded)} |" for name, count in ranked]
         else:
             lines.append("")
             lines.append("Every graded submission passed every autograded question.")
