@@ -21,38 +21,6 @@ SHARED_DATA = REPO.parent / "shared" / "data" / "sleepstudy.csv"
 
 
 @dataclass(frozen=True)
-class Release:
-    """Paths of one built release."""
-
-    root: Path
-    output: str
-
-    @property
-    def assignment(self) -> Path:
-        return self.root / ASSIGNMENT
-
-    @property
-    def student_dir(self) -> Path:
-        return self.assignment / "student"
-
-    @property
-    def student_notebook(self) -> Path:
-        return self.student_dir / f"{ASSIGNMENT}.ipynb"
-
-    @property
-    def solution_notebook(self) -> Path:
-        return self.assignment / "solution" / f"{ASSIGNMENT}.ipynb"
-
-    @property
-    def autograder_zip(self) -> Path:
-        return self.assignment / "autograder" / f"{ASSIGNMENT}-autograder.zip"
-
-    def of(self, assignment: str) -> "AssignmentFiles":
-        """Another assignment of the same release."""
-        return AssignmentFiles(self.root / assignment, assignment)
-
-
-@dataclass(frozen=True)
 class AssignmentFiles:
     """Paths of one assignment in a built release."""
 
@@ -60,8 +28,12 @@ class AssignmentFiles:
     name: str
 
     @property
+    def student_dir(self) -> Path:
+        return self.folder / "student"
+
+    @property
     def student_notebook(self) -> Path:
-        return self.folder / "student" / f"{self.name}.ipynb"
+        return self.student_dir / f"{self.name}.ipynb"
 
     @property
     def solution_notebook(self) -> Path:
@@ -70,6 +42,43 @@ class AssignmentFiles:
     @property
     def autograder_zip(self) -> Path:
         return self.folder / "autograder" / f"{self.name}-autograder.zip"
+
+
+@dataclass(frozen=True)
+class Release:
+    """Paths of one built release; its first seminar's directly (``release.solution_notebook``), any
+    assignment's with ``of``."""
+
+    root: Path
+    output: str
+
+    def of(self, assignment: str) -> AssignmentFiles:
+        """One assignment of the release."""
+        return AssignmentFiles(self.root / assignment, assignment)
+
+    @property
+    def assignment(self) -> Path:
+        return self.root / ASSIGNMENT
+
+    @property
+    def first(self) -> AssignmentFiles:
+        return self.of(ASSIGNMENT)
+
+    @property
+    def student_dir(self) -> Path:
+        return self.first.student_dir
+
+    @property
+    def student_notebook(self) -> Path:
+        return self.first.student_notebook
+
+    @property
+    def solution_notebook(self) -> Path:
+        return self.first.solution_notebook
+
+    @property
+    def autograder_zip(self) -> Path:
+        return self.first.autograder_zip
 
 
 def lmm_seminar(*args: str, cwd: Path = REPO, timeout: float = 900) -> subprocess.CompletedProcess:
