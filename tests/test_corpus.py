@@ -13,6 +13,10 @@ import pytest
 from corpus import CORRECT, WRONG
 from test_release import SEMINAR_QUESTIONS
 
+#: Grades a whole corpus: minutes. `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
+
 FULL_MARKS = {"q1a": 0.5, "q1b": 0.5, "q1c": 0.5, "q2a": 1, "q2b": 0.5, "q2c": 0.5, "q3a": 0.5, "q3b": 0.5,
               "q3c": 0.5, "q4a": 0.75, "q4b": 0.75, "q5a": 0.5, "q5b": 0.5, "q5c": 0.5, "q6a": 1}
 

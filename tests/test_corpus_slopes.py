@@ -12,6 +12,10 @@ import pytest
 from corpus_slopes import CORRECT_SLOPES, Q, WRONG_SLOPES
 
 
+#: Grades a whole corpus: minutes. `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
+
 def verdict(run, name: str) -> dict[str, float]:
     row = run.rows[name]
     assert row["status"] == "graded", row["message"]

@@ -27,6 +27,10 @@ from corpus import CORRECT, WRONG
 from corpus_slopes import CORRECT_SLOPES, Q, WRONG_SLOPES
 from test_corpus import FULL_MARKS, verdict
 
+#: Grades a whole corpus: minutes. `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
+
 ASSIGNMENT = "sleepstudy-lmm"
 BIN = Path(sys.executable).parent
 #: Wrong variants graded by nbgrader too: one or more per autograded question, carry-overs included.
