@@ -11,7 +11,6 @@ import pytest
 
 from corpus_slopes import CORRECT_SLOPES, Q, WRONG_SLOPES
 
-
 #: Grades a whole corpus: minutes. `pytest -m "not slow"` leaves it out.
 pytestmark = pytest.mark.slow
 
