@@ -66,6 +66,10 @@ def sandbox_problem() -> str | None:
         return "bubblewrap (bwrap) is not installed; on Debian: apt-get install bubblewrap"
     if os.geteuid() != 0:
         return "the sandbox needs root (to switch each submission to its own uid)"
+    try:  # the worker's seccomp filter (no keyring, inotify or lock channels) needs the system's libseccomp
+        import pyseccomp  # noqa: F401
+    except (ImportError, OSError):
+        return "libseccomp is not available (the sandbox's seccomp filter needs it); on Debian: apt-get install libseccomp2"
     for prefix in {sys.prefix, sys.base_prefix}:
         # every submission gets a fresh, empty /tmp, which would hide an interpreter kept there
         if Path(prefix).resolve().is_relative_to("/tmp"):
