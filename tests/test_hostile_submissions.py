@@ -451,6 +451,15 @@ def hostile_run(release, tmp_path_factory) -> HostileRun:
     (folder / "symlink_to_a_classmate.ipynb").symlink_to(classmate)
     nbformat.write(solution, folder / "another_classmate.ipynb")
     os.link(folder / "another_classmate.ipynb", folder / "hard_link_to_a_classmate.ipynb")
+    # files that once stopped `review` for the whole class: each is its own row in `grade` too
+    text = nbformat.writes(solution)
+    (folder / "deeply_nested_metadata.ipynb").write_text(
+        text.replace('"metadata": {', '"metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + ",", 1))
+    with zipfile.ZipFile(folder / "long_member_name.zip", "w") as archive:
+        archive.writestr("n" * 300 + ".ipynb", text)
+    numbered = json.loads(text)
+    next(c for c in numbered["cells"] if c["cell_type"] == "markdown")["source"] = 42
+    (folder / "markdown_source_is_a_number.ipynb").write_text(json.dumps(numbered))
     # a zip of many empty entries: refused from its end record, before its directory is read
     with zipfile.ZipFile(folder / "zip_of_many_entries.zip", "w") as archive:
         for number in range(5000):
@@ -513,6 +522,18 @@ def test_a_link_or_a_crafted_zip_is_a_row_with_its_reason_never_graded(hostile_r
     row = hostile_run.rows[name]
     assert row["status"] == "error" and reason in row["message"], row["message"]
     assert float(row["score"] or 0) == 0
+
+
+@pytest.mark.parametrize(("name", "status", "reason"), [
+    ("deeply_nested_metadata", "error", "nested too deeply"),
+    ("markdown_source_is_a_number", "error", "malformed"),
+    ("long_member_name", "graded", ""),
+])
+def test_a_file_that_once_stopped_review_is_its_own_row_in_grade(hostile_run, name, status, reason):
+    row = hostile_run.rows[name]
+    assert row["status"] == status and reason in row["message"], row["message"]
+    if status == "graded":
+        assert float(row["score"]) == FULL
 
 
 def test_the_linked_classmate_is_not_graded_as_someone_else(hostile_run):
