@@ -22,28 +22,17 @@ which ``otter run`` inserts a check of its own.
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from pathlib import Path
 
 import nbformat
 
+# What a check cell is, and which notebook file a notebook opens: the worker's own reading of them,
+# so the grader and the worker never disagree.
+from .runner.worker import checked_question, opened_notebook
+
 #: The file in the autograder zip that maps each autograded question to its answer cell's id.
 ANSWER_CELLS_FILE = "answer-cells.json"
-
-# The same pattern the worker uses for a check cell (one call, nothing else but comments).
-_CHECK_CALL = re.compile(r"""^\s*grader\.check\(\s*["'](?P<question>\w+)["']\s*\)\s*;?\s*$""")
-_OTTER_INIT = re.compile(r"""otter\.Notebook\(\s*["']([^"'/\\]+\.ipynb)["']""")
-
-
-def _code_only(source: str) -> str:
-    return "\n".join(line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#"))
-
-
-def checked_question(source: str) -> str | None:
-    """The question a check cell checks (``grader.check("q1a")``), or None for any other cell."""
-    match = _CHECK_CALL.match(_code_only(source))
-    return match.group("question") if match else None
 
 
 def answer_cells_of(notebook: nbformat.NotebookNode) -> dict[str, str]:
@@ -109,12 +98,8 @@ def expected_notebook_name(cells: list[nbformat.NotebookNode], assignment: str |
     Under ``otter run`` that cell reads the notebook by this name; a hand-in saved
     under another name must be graded under this one, or its checks do nothing.
     """
-    for cell in cells:
-        if cell.cell_type == "code":
-            match = _OTTER_INIT.search(cell.source)
-            if match:
-                return match.group(1)
-    return f"{assignment}.ipynb" if assignment else None
+    opened = opened_notebook([cell.source for cell in cells if cell.cell_type == "code"])
+    return opened or (f"{assignment}.ipynb" if assignment else None)
 
 
 def mark_for_otter_run(nb: nbformat.NotebookNode, answer_ids: dict[str, list[str]], questions: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from .report import (markdown_safe, summary_table, write_feedback, write_grades_
                      write_submission_results)
 from .results import ERROR, SubmissionResult
 from .shards import parse_shard, write_shard_file
-from .submissions import Submission, check_paths, lookalike_ids, route_submissions
+from .submissions import Submission, assignment_submissions, check_paths, lookalike_ids, route_submissions
 
 
 def run_grade_command(args: argparse.Namespace) -> int:
@@ -39,8 +39,8 @@ def run_grade_command(args: argparse.Namespace) -> int:
         ((name, autograder),) = autograders.items()
         try:
             # ids among this assignment's hand-ins; a notebook of another assignment is its own row, refused
-            routed, others = route_submissions(args.paths, [name], default=name)
-            submissions = routed[name] + [submission for submission, _ in others]
+            mine, others = assignment_submissions(args.paths, name)
+            submissions = mine + [submission for submission, _ in others]
             if not submissions:
                 raise FileNotFoundError(f"no submissions (.ipynb or .zip) found in {', '.join(map(str, args.paths))}")
             shard = parse_shard(args.shard) if getattr(args, "shard", None) else None

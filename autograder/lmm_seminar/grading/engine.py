@@ -31,7 +31,7 @@ from ..answer_cells import expected_notebook_name, mark_for_otter_run, read_answ
 from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter, student_safe
 from .judge import JUDGE_TIMEOUT, JudgePool, JudgeTimeout
 from .release_files import assignment_name
-from .submissions import Submission, SubmissionProblem, prepare_notebook
+from .submissions import Submission, SubmissionProblem, notebook_assignment, prepare_notebook
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -208,8 +208,7 @@ class SandboxEngine:
 
     def _check_assignment(self, notebook: dict) -> None:
         """Refuse a notebook of another assignment, as ``otter run`` does."""
-        otter = notebook.get("metadata", {}).get("otter", {})
-        given = otter.get("assignment_name") if isinstance(otter, dict) else None
+        given = notebook_assignment(notebook)
         if self.assignment and given and given != self.assignment:
             raise SubmissionProblem(f"this notebook is for assignment {str(given)[:80]!r}, but this is assignment "
                                     f"{self.assignment!r}: hand in the notebook of this assignment")

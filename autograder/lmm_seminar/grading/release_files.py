@@ -25,32 +25,6 @@ class ReleaseNotFound(FileNotFoundError):
     """No autograder zip where the grader pointed, or none in the current folder; the message says where it looked."""
 
 
-def find_autograder(given: Path | None, source_root: Path, release_root: Path) -> Path:
-    """The autograder zip to grade with.
-
-    ``given`` is a zip, or a folder holding one assignment's release: the release
-    folder (``assignments/``), the assignment's (``assignments/sleepstudy-lmm/``) or
-    its ``autograder/`` folder. Without it: the current release under
-    ``release_root``, built from ``source_root`` first if it is missing.
-    """
-    if given is not None:
-        if given.is_dir():
-            return _zip_in(given)
-        if not given.is_file():
-            raise ReleaseNotFound(f"no autograder zip at {given}: pass the zip from the release's autograder/ "
-                                  "folder, or the release folder itself")
-        return given
-    return current_release_zip(source_root, release_root)
-
-
-def _zip_in(folder: Path) -> Path:
-    found = _zips_in(folder)
-    if len(found) == 1:
-        return found[0]
-    raise ReleaseNotFound(f"{folder} holds {len(found)} autograder zips ({', '.join(p.name for p in found)}): "
-                          "pass the one to use")
-
-
 _PATTERNS = [ZIP_PATTERN, f"autograder/{ZIP_PATTERN}", f"*/autograder/{ZIP_PATTERN}"]
 
 
@@ -70,7 +44,10 @@ def find_autograders(given: Path | None, source_root: Path, release_root: Path, 
     if it is missing.
     """
     if given is not None and not given.is_dir():
-        zips = [find_autograder(given, source_root, release_root)]
+        if not given.is_file():
+            raise ReleaseNotFound(f"no autograder zip at {given}: pass the zip from the release's autograder/ "
+                                  "folder, or the release folder itself")
+        zips = [given]
     elif given is not None:
         zips = _zips_in(given)
     else:
@@ -88,16 +65,6 @@ def find_autograders(given: Path | None, source_root: Path, release_root: Path, 
     if only not in by_name:
         raise ReleaseNotFound(f"no assignment {only!r} in the release (it has: {', '.join(sorted(by_name))})")
     return {only: by_name[only]}
-
-
-def current_release_zip(source_root: Path, release_root: Path) -> Path:
-    """The autograder zip of the current release (of its one assignment), building the release first if only
-    its source is here."""
-    zips = current_release_zips(source_root, release_root)
-    if len(zips) != 1:
-        names = ", ".join(z.name.removesuffix("-autograder.zip") for z in zips)
-        raise ValueError(f"found {len(zips)} assignments ({names}); say which autograder to use with --autograder")
-    return zips[0]
 
 
 def current_release_zips(source_root: Path, release_root: Path) -> list[Path]:

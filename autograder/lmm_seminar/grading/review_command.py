@@ -14,8 +14,8 @@ from .manual_scores import update_file
 from .release_files import find_autograders, written_parts
 from .review import ReviewedSubmission, course_index_page, index_page, page_name, question_page
 from .results import student_safe
-from .submissions import (Submission, SubmissionProblem, check_paths, find_submissions, lookalike_ids, prepare_notebook,
-                          route_submissions)
+from .submissions import (Submission, SubmissionProblem, assignment_submissions, check_paths, lookalike_ids,
+                          prepare_notebook, route_submissions)
 from .written import student_answers
 
 SCORES_FILE = "manual-scores.csv"
@@ -29,7 +29,10 @@ def run_review_command(args: argparse.Namespace) -> int:
         autograders = find_autograders(args.autograder, args.source, args.release)
         if len(autograders) == 1:
             ((name, autograder),) = autograders.items()
-            routed, unmatched = {name: find_submissions(args.paths, name)}, []
+            # named as grade names them, so the scores file's ids are grade's; another assignment's hand-in
+            # is listed with its reason
+            mine, unmatched = assignment_submissions(args.paths, name)
+            routed = {name: mine}
         else:
             routed, unmatched = route_submissions(args.paths, list(autograders))
         if not any(routed.values()) and not unmatched:
@@ -43,7 +46,7 @@ def run_review_command(args: argparse.Namespace) -> int:
 
     out: Path = args.out
     if len(autograders) == 1:
-        return review_assignment(parts[name], routed[name], out)
+        return review_assignment(parts[name], routed[name], out, refused=unmatched)
     for name, submissions in routed.items():
         if submissions and parts[name]:
             print(f"== {name}")
@@ -54,9 +57,13 @@ def run_review_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def review_assignment(questions: list[WrittenQuestion], submissions: list[Submission], out: Path) -> int:
-    """The review pages and scores file of one assignment's hand-ins, in ``out``."""
+def review_assignment(questions: list[WrittenQuestion], submissions: list[Submission], out: Path,
+                      refused: list[tuple[Submission, str]] = ()) -> int:
+    """The review pages and scores file of one assignment's hand-ins, in ``out`` (``refused``: hand-ins that
+    belong elsewhere, listed with the reason)."""
     reviewed = [read_submission(s, questions) for s in submissions]
+    reviewed += [ReviewedSubmission(s.id, {}, problem=student_safe(reason)) for s, reason in refused]
+    submissions = list(submissions) + [s for s, _ in refused]
     out.mkdir(parents=True, exist_ok=True)
     prefilled = {r.submission: {q.name: "0" if r.problem or r.answers[q.name].untouched else "" for q in questions}
                  for r in reviewed}

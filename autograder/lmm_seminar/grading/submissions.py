@@ -49,25 +49,6 @@ def check_paths(paths: list[Path]) -> None:
             raise FileNotFoundError(f"no such file or folder: {path}")
 
 
-def find_submissions(paths: list[Path], assignment: str | None = None) -> list[Submission]:
-    """Every submission under ``paths`` (files or folders, searched recursively), with unique ids.
-
-    A submission's id is its file name without the extension (``alice.ipynb`` is
-    ``alice``), unless that name is only the assignment's (``assignment``, as handed
-    out or as ``grader.export()`` names its zip), which says nothing about who handed
-    it in. Such a file is named after the outermost folder below the searched folder
-    that holds no other submission: ``submissions/alice/sleepstudy-lmm.ipynb`` is
-    ``alice``, and so is nbgrader's ``submitted/alice/sleepstudy-lmm/sleepstudy-lmm.ipynb``
-    (or ``<folder>_<file>`` when its folder holds other submissions too).
-
-    Ids are safe file names of at most ``MAX_ID_BYTES`` bytes and unique, also when
-    compared without case (feedback files must not overwrite each other on any file
-    system): a clash gets ``-2``, ``-3``... in path order, never an id another file has
-    by its own name. Raises ``FileNotFoundError`` for a path that does not exist.
-    """
-    return name_submissions(find_files(paths), assignment)
-
-
 @dataclass(frozen=True)
 class FoundFile:
     """A hand-in file, and the folders between the searched folder and it (empty for a file given by name)."""
@@ -77,7 +58,10 @@ class FoundFile:
 
 
 def find_files(paths: list[Path]) -> list[FoundFile]:
-    """Every hand-in file under ``paths``, in path order (see ``find_submissions``)."""
+    """Every hand-in file under ``paths`` (files or folders, searched recursively), in path order.
+
+    Raises ``FileNotFoundError`` for a path that does not exist.
+    """
     check_paths(paths)
     found: list[FoundFile] = []
     for path in paths:
@@ -93,7 +77,21 @@ def find_files(paths: list[Path]) -> list[FoundFile]:
 
 
 def name_submissions(files: list[FoundFile], assignment: str | None = None, taken: set[str] | None = None) -> list[Submission]:
-    """The files as submissions with unique ids (see ``find_submissions``), none of them among ``taken``."""
+    """The files as submissions with unique ids, none of them among ``taken``.
+
+    A submission's id is its file name without the extension (``alice.ipynb`` is
+    ``alice``), unless that name is only the assignment's (``assignment``, as handed
+    out or as ``grader.export()`` names its zip), which says nothing about who handed
+    it in. Such a file is named after the outermost folder below the searched folder
+    that holds no other submission: ``submissions/alice/sleepstudy-lmm.ipynb`` is
+    ``alice``, and so is nbgrader's ``submitted/alice/sleepstudy-lmm/sleepstudy-lmm.ipynb``
+    (or ``<folder>_<file>`` when its folder holds other submissions too).
+
+    Ids are safe file names of at most ``MAX_ID_BYTES`` bytes and unique, also when
+    compared without case (feedback files must not overwrite each other on any file
+    system): a clash gets ``-2``, ``-3``... in path order, never an id another file has
+    by its own name.
+    """
     per_folder = Counter(f.folder[:depth] for f in files for depth in range(1, len(f.folder) + 1))
     found: list[tuple[Path, str]] = []  # each file with the name it goes by, before ids are made unique
     for file in files:
@@ -121,6 +119,14 @@ def name_submissions(files: list[FoundFile], assignment: str | None = None, take
     return submissions
 
 
+def notebook_assignment(notebook: dict) -> str | None:
+    """The assignment a notebook's Otter metadata names (the parsed JSON of the notebook), or None."""
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    otter = metadata.get("otter") if isinstance(metadata, dict) else None
+    name = otter.get("assignment_name") if isinstance(otter, dict) else None
+    return None if name is None or name == "" else str(name)
+
+
 def handed_in_assignment(path: Path) -> str:
     """The assignment a hand-in's notebook belongs to, from its Otter metadata.
 
@@ -131,10 +137,8 @@ def handed_in_assignment(path: Path) -> str:
 
     with tempfile.TemporaryDirectory(prefix="lmm-route-") as tmp:
         notebook = prepare_notebook(Submission("", path), Path(tmp))
-        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-    otter = metadata.get("otter", {}) if isinstance(metadata, dict) else {}
-    name = otter.get("assignment_name") if isinstance(otter, dict) else None
-    if not isinstance(name, str) or not name:
+        name = notebook_assignment(json.loads(notebook.read_text(encoding="utf-8")))
+    if name is None:
         raise SubmissionProblem("the notebook names no assignment (its Otter metadata is gone): hand in the "
                                 "notebook you were given, filled in")
     return name
@@ -173,6 +177,13 @@ def route_submissions(paths: list[Path], assignments: list[str], default: str | 
         taken |= {s.id for s in named}
         refused += [(submission, reason) for submission, (_, reason) in zip(named, entries)]
     return routed, sorted(refused, key=lambda pair: str(pair[0].path))
+
+
+def assignment_submissions(paths: list[Path], assignment: str) -> tuple[list[Submission], list[tuple[Submission, str]]]:
+    """One assignment's hand-ins under ``paths`` (ids among them only), and the hand-ins of other assignments,
+    each with the reason; ``grade`` and ``review`` both name hand-ins this way, so their ids agree."""
+    routed, others = route_submissions(paths, [assignment], default=assignment)
+    return routed[assignment], others
 
 
 def lookalike_ids(ids: list[str]) -> list[list[str]]:

@@ -452,14 +452,23 @@ def _code_only(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
+def checked_question(source: str) -> str | None:
+    """The question a check cell checks (``grader.check("q1a")`` alone, comments aside), or None."""
+    match = _CHECK_CELL.match(_code_only(source))
+    return match.group("question") if match else None
+
+
+def opened_notebook(sources: list[str]) -> str | None:
+    """The file name the first ``otter.Notebook("name.ipynb")`` call in these cells opens, if any."""
+    return next((m.group(1) for m in map(_OTTER_INIT.search, sources) if m), None)
+
+
 def cell_questions(cells: list[str]) -> list[str | None]:
     """For each cell, the question whose check comes next (the part the cell belongs to)."""
     owners: list[str | None] = [None] * len(cells)
     upcoming = None
     for index in range(len(cells) - 1, -1, -1):
-        match = _CHECK_CELL.match(_code_only(cells[index]))
-        if match:
-            upcoming = match.group("question")
+        upcoming = checked_question(cells[index]) or upcoming
         owners[index] = upcoming
     return owners
 
@@ -501,8 +510,7 @@ def run_notebook(task: dict, out) -> None:
     owners = cell_questions(cells)
     answered_after: dict[str, list[str]] = task.get("answered_after") or {}
     # otter.Notebook("name.ipynb") in the first cell wants its notebook beside it, as in the student's folder
-    names = [m.group(1) for m in map(_OTTER_INIT.search, cells) if m] or ["submission.ipynb"]
-    with open(os.path.basename(names[0]), "w", encoding="utf-8") as f:
+    with open(os.path.basename(opened_notebook(cells) or "submission.ipynb"), "w", encoding="utf-8") as f:
         f.write(task.get("notebook", "{}"))
     taken: set[str] = set()
 
@@ -521,13 +529,12 @@ def run_notebook(task: dict, out) -> None:
 
     errors = []
     for index, source in enumerate(cells):
-        code = _code_only(source)
-        match = _CHECK_CELL.match(code)
-        if match:
-            if match.group("question") in questions and match.group("question") not in taken:
-                snapshot(match.group("question"), f"cell {index + 1}")
+        checked = checked_question(source)
+        if checked:
+            if checked in questions and checked not in taken:
+                snapshot(checked, f"cell {index + 1}")
             continue
-        if _SKIPPED_CELL.match(code):  # exporting or re-checking is the student's business, not grading's
+        if _SKIPPED_CELL.match(_code_only(source)):  # exporting or re-checking is the student's business, not grading's
             continue
         result = shell.run_cell(source, store_history=True)
         error = result.error_before_exec or result.error_in_exec
