@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="sandbox (default): student code in a sandboxed warm worker, hidden tests outside it; "
                             "otter: one `otter run` per submission, tests in the student's kernel")
     grade.add_argument("--require-sandbox", action="store_true",
-                       help="refuse to grade when no sandbox (bubblewrap, as root) is available")
+                       help="refuse to grade when student code cannot be isolated (bubblewrap, or a uid of its own; both need root)")
+    grade.add_argument("--isolation", choices=("auto", "bubblewrap", "uid"), default="auto",
+                       help="auto (default): the strongest tier that works here; bubblewrap: namespaces; "
+                            "uid: a uid of its own per submission, for containers that refuse namespaces")
     grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
     grade.add_argument("--shard", metavar="I/N",
                        help="grade the I-th of N fixed parts of the class (for N machines; join them with `merge`)")
@@ -64,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
     review.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
     review.set_defaults(run=_review)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="grade one Gradescope submission (what the autograder zip's run_autograder calls)",
+        description="Grade the hand-in in AUTOGRADER_ROOT/submission with the tests in AUTOGRADER_ROOT/source (the "
+                    "autograder zip, unpacked), student code isolated by bubblewrap or, where the container refuses "
+                    "namespaces, by a uid of its own; write AUTOGRADER_ROOT/results/results.json for Gradescope.")
+    gradescope.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+                            help="Gradescope's autograder folder (default: $AUTOGRADER_ROOT or /autograder)")
+    gradescope.add_argument("--isolation", choices=("auto", "bubblewrap", "uid"), default="auto",
+                            help="auto (default): bubblewrap where it runs, else a uid of its own; never unisolated")
+    gradescope.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed (default: 300)")
+    gradescope.set_defaults(run=_gradescope)
 
     merge = commands.add_parser("merge", help="join the outputs of `grade --shard I/N` into one grading output",
                                 description="Join the output folders of every `lmm-seminar grade --shard I/N` run of one "
@@ -104,6 +119,12 @@ def _merge(args: argparse.Namespace) -> int:
     from .grading.command import run_merge_command
 
     return run_merge_command(args)
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from .grading.gradescope import run_gradescope_command
+
+    return run_gradescope_command(args)
 
 
 def _review(args: argparse.Namespace) -> int:

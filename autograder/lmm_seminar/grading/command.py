@@ -102,7 +102,8 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run."""
     try:
         written, manual = read_manual_scores(manual_scores, autograder, submissions)
-        engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox, args.jobs)
+        engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox, args.jobs,
+                             getattr(args, "isolation", "auto"))
     except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
         return 2
@@ -185,13 +186,14 @@ def read_manual_scores(scores_file: Path | None, autograder: Path,
     return written, read_file(scores_file, written, {s.id for s in submissions})
 
 
-def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool, jobs: int = 1) -> GradingEngine:
-    """The engine called ``name``: ``sandbox`` (default) or ``otter``."""
+def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bool, jobs: int = 1,
+                isolation: str = "auto") -> GradingEngine:
+    """The engine called ``name``: ``sandbox`` (default; ``isolation`` picks its tier) or ``otter``."""
     if name == "otter":
-        if require_sandbox:
-            raise SandboxUnavailable("--require-sandbox: the otter engine runs hidden tests inside the student's kernel")
+        if require_sandbox or isolation != "auto":
+            raise SandboxUnavailable("the otter engine runs hidden tests inside the student's kernel: it isolates nothing")
         return OtterRunEngine(autograder, timeout=timeout)
-    return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox, jobs=jobs)
+    return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox, jobs=jobs, isolation=isolation)
 
 
 def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, progress: bool = True) -> list[SubmissionResult]:

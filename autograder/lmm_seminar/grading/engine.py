@@ -126,9 +126,10 @@ class SandboxEngine:
     """
 
     def __init__(self, autograder_zip: Path, timeout: float = DEFAULT_TIMEOUT, require_sandbox: bool = False,
-                 judge_timeout: float = JUDGE_TIMEOUT, jobs: int = 1):
+                 judge_timeout: float = JUDGE_TIMEOUT, jobs: int = 1, isolation: str = "auto"):
         """``timeout`` bounds running one notebook (unpacking it included), ``judge_timeout`` judging its
-        answers; ``jobs`` hand-ins are graded at once, each with a judge of its own when needed."""
+        answers; ``jobs`` hand-ins are graded at once, each with a judge of its own when needed;
+        ``isolation`` is ``auto`` (the strongest tier that works) or the tier to use (see ``sandbox``)."""
         from .sandbox import WorkerPool
 
         self.autograder_zip = autograder_zip.resolve()
@@ -152,7 +153,8 @@ class SandboxEngine:
             data = files / "data"
             probes = files / "answer_probes.py"
             self._pool = WorkerPool(data if data.is_dir() else None, require_sandbox=require_sandbox,
-                                    autograder_zip=self.autograder_zip, probes=probes if probes.is_file() else None)
+                                    autograder_zip=self.autograder_zip, probes=probes if probes.is_file() else None,
+                                    isolation=isolation)
             self._judge.wait_until_ready()
         except BaseException:
             self.close()

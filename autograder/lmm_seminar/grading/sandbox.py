@@ -1,4 +1,17 @@
-"""Start and feed the warm worker (``runner/worker.py``), inside bubblewrap when the machine allows it.
+"""Start and feed the warm worker (``runner/worker.py``) in the strongest isolation the machine allows.
+
+Two tiers (``choose_isolation`` probes them at run time, strongest first):
+
+* **bubblewrap**, described below;
+* **uid**, where namespaces are refused (Gradescope's Docker containers): each
+  submission as a uid of its own with the same limits, reading only the system
+  and Python folders and writing only its scratch folder where the kernel has
+  Landlock, no sockets or SysV IPC (seccomp), every process of the uid killed at
+  the end; the answer key and tests sit in folders only root can enter, and the
+  judge runs as root in a process of its own.
+
+Without root neither works, and student code runs in a forked process with
+time and memory limits only (``lmm-seminar gradescope`` refuses that).
 
 The worker's sandbox sees: the system's libraries, the Python installation,
 the assignment's data (read-only), a private scratch folder and /tmp per
@@ -45,9 +58,9 @@ class SandboxUnavailable(RuntimeError):
 class Isolation:
     """How isolated the students' code runs, for the summary and results.json."""
 
-    sandbox: str  # "bubblewrap" or "none"
+    sandbox: str  # "bubblewrap", "uid" or "none"
     features: list[str] = field(default_factory=list)
-    reason: str = ""
+    reason: str = ""  # why no stronger tier was used
 
     @property
     def sandboxed(self) -> bool:
@@ -56,7 +69,46 @@ class Isolation:
     def describe(self) -> str:
         if not self.sandboxed:
             return f"not sandboxed ({self.reason}): student code ran in a forked process with time and memory limits only"
+        if self.sandbox == "uid":
+            return f"isolated by uid, without namespaces ({self.reason}): {', '.join(self.features)}"
         return f"sandboxed with bubblewrap: {', '.join(self.features)}"
+
+
+#: The isolation tiers, strongest first; ``auto`` takes the first that works here.
+TIERS = ("bubblewrap", "uid")
+
+
+def uid_problem() -> str | None:
+    """Why the uid tier cannot be used here, or None when it can."""
+    if os.geteuid() != 0:
+        return "isolating by uid needs root (to switch each submission to its own uid)"
+    try:  # its seccomp filter (no sockets, SysV IPC, keyring, inotify or locks) needs the system's libseccomp
+        import pyseccomp  # noqa: F401
+    except (ImportError, OSError):
+        return "libseccomp is not available (the seccomp filter needs it); on Debian: apt-get install libseccomp2"
+    return None
+
+
+def choose_isolation(wanted: str = "auto") -> tuple[str, str]:
+    """The tier to use (``bubblewrap``, ``uid`` or ``none``) and why no stronger one was taken.
+
+    ``wanted`` is ``auto`` (the strongest that works) or a tier's name, which must work here.
+    """
+    if wanted not in ("auto", *TIERS):
+        raise ValueError(f"no isolation tier {wanted!r}: choose auto, {' or '.join(TIERS)}")
+    reasons = []
+    for tier in TIERS if wanted == "auto" else (wanted,):
+        if tier == "bubblewrap" and os.environ.get("LMM_SEMINAR_NO_BUBBLEWRAP"):
+            # a container that refuses namespaces, played on a machine that allows them (the tests do)
+            problem = "bubblewrap is switched off (LMM_SEMINAR_NO_BUBBLEWRAP)"
+        else:
+            problem = sandbox_problem() if tier == "bubblewrap" else uid_problem()
+        if problem is None:
+            return tier, "; ".join(reasons)
+        if wanted != "auto":
+            raise SandboxUnavailable(f"isolation {tier}: {problem}")
+        reasons.append(problem)
+    return "none", "; ".join(reasons)
 
 
 def sandbox_problem() -> str | None:
@@ -94,16 +146,19 @@ class WorkerPool:
     """One warm worker (a zygote) serving every submission of a grading run."""
 
     def __init__(self, data_dir: Path | None, *, require_sandbox: bool = False, autograder_zip: Path | None = None,
-                 probes: Path | None = None, memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES):
+                 probes: Path | None = None, memory: int = DEFAULT_MEMORY, processes: int = DEFAULT_PROCESSES,
+                 isolation: str = "auto"):
         """``autograder_zip``: the zip in use, whose release folder is hidden from students too; ``probes``:
-        the assignment's ``answer_probes.py`` (the inputs its functions are tried on), if it has one."""
-        problem = sandbox_problem()
+        the assignment's ``answer_probes.py`` (the inputs its functions are tried on), if it has one;
+        ``isolation``: ``auto`` (the strongest tier that works) or the tier to use."""
+        tier, problem = choose_isolation(isolation)
         self.autograder_zip = autograder_zip
-        if problem and require_sandbox:
+        if tier == "none" and require_sandbox:
             raise SandboxUnavailable(f"--require-sandbox: {problem}")
         self.memory, self.processes = memory, processes
         self.root = Path(tempfile.mkdtemp(prefix="lmm-worker-"))
         os.chmod(self.root, 0o700)
+        self.scratch_root: Path | None = None
         self.lib = self.root / "lib"
         self.lib.mkdir()
         for module in (WORKER, Path(answer_facts.__file__)) + ((probes,) if probes else ()):
@@ -115,9 +170,20 @@ class WorkerPool:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._waiting: dict[str, tuple[threading.Event, dict]] = {}
-        if problem:
+        self.mode = {"none": "plain"}.get(tier, tier)
+        if tier == "none":
             self.isolation = Isolation("none", reason=problem)
-            command = [sys.executable, "-I", "-B", str(self.lib / "worker.py"), "--plain"]
+            command = [sys.executable, "-I", "-B", str(self.lib / "worker.py"), "--mode", "plain"]
+        elif tier == "uid":
+            # every job's scratch folder sits here: others may pass through, not list it
+            self.scratch_root = Path(tempfile.mkdtemp(prefix="lmm-scratch-"))
+            os.chmod(self.scratch_root, 0o711)
+            self.isolation = Isolation("uid", reason=problem or "chosen with --isolation uid", features=[
+                "an unprivileged uid of its own", "a scratch folder of its own", "no network (seccomp: no sockets)",
+                "no SysV IPC, keyring, inotify or file locks (seccomp)", "limits on memory, processes, file size and time",
+                "answer key and tests only root can read, judged by a root process of their own",
+                "every process of its uid killed at the end"])
+            command = [sys.executable, "-I", "-B", str(self.lib / "worker.py"), "--mode", "uid"]
         else:
             self.cgroups = _make_cgroups()
             self.isolation = Isolation("bubblewrap", [
@@ -129,7 +195,18 @@ class WorkerPool:
             command = self._bwrap_command()
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         cwd=self.root, env=_worker_env(), text=True, bufsize=1)
-        self._wait_until_ready()
+        ready = self._wait_until_ready()
+        if tier == "uid":
+            try:
+                self._check_answer_key_closed(bool(ready.get("landlock")))
+            except SandboxUnavailable:
+                self.close()
+                raise
+            if ready.get("landlock"):
+                self.isolation.features.insert(2, f"reads only the system and Python folders, writes only its scratch "
+                                                  f"folder (Landlock ABI {ready['landlock']})")
+            else:
+                self.isolation.features.insert(2, "no Landlock in this kernel: the shared /tmp and /dev/shm are writable")
         self._reader = threading.Thread(target=self._read_reports, daemon=True)
         self._reader.start()
 
@@ -183,7 +260,19 @@ class WorkerPool:
             args += ["--setenv", name, value]
         return args + ["--chdir", "/", sys.executable, "-I", "-B", "/worker/worker.py"]
 
-    def _wait_until_ready(self) -> None:
+    def _check_answer_key_closed(self, landlock: bool) -> None:
+        """Without namespaces only permissions (and Landlock, where the kernel has it) hide the answer key:
+        refuse to start if the students' uids could read any part of it."""
+        readable = [Path(p) for p in {sys.prefix, sys.base_prefix}] if landlock else [Path("/")]
+        if landlock:  # what the worker's Landlock rules leave readable (runner/worker.py, SYSTEM_FOLDERS)
+            readable += [Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")]
+        exposed = [str(path) for path in answer_key_paths(self.autograder_zip)
+                   if any(path.resolve().is_relative_to(r.resolve()) for r in readable) and _readable_by_others(path)]
+        if exposed:
+            raise SandboxUnavailable("isolation uid: other users can read " + ", ".join(exposed)
+                                     + "; make them unreadable first (chmod o= ...)")
+
+    def _wait_until_ready(self) -> dict:
         result: dict = {}
 
         def read_first_line() -> None:
@@ -198,6 +287,7 @@ class WorkerPool:
             error = self.process.stderr.read()[-2000:] if not reader.is_alive() else "no answer in time"
             self.close()
             raise RuntimeError(f"the grading worker did not start: {error.strip() or line.strip()}")
+        return json.loads(line)
 
     # -------------------------------------------------------------------------------- jobs
 
@@ -217,10 +307,11 @@ class WorkerPool:
         after = {str(index): names for index, names in (answered_after or {}).items()}
         task = {"cells": cells, "questions": questions, "notebook": notebook, "answered_after": after}
         (folder / "input.json").write_text(json.dumps(task), encoding="utf-8")
-        inside = Path("/jobs") if self.isolation.sandboxed else self.jobs
+        inside = Path("/jobs") if self.mode == "bubblewrap" else self.jobs
         job = {
             "job": job_id, "input": str(inside / job_id / "input.json"), "output": str(inside / job_id / "output.jsonl"),
-            "scratch": "/scratch" if self.isolation.sandboxed else str(folder / "scratch"),
+            "scratch": "/scratch" if self.mode == "bubblewrap" else str((self.scratch_root or folder) / job_id
+                                                                        if self.mode == "uid" else folder / "scratch"),
             "data": str(self.data_dir) if self.data_dir else None, "timeout": timeout, "memory": self.memory,
             "processes": self.processes, "uid": FIRST_UID + number % 1000, "scratch_bytes": SCRATCH_BYTES,
         }
@@ -285,6 +376,8 @@ class WorkerPool:
                     _remove_cgroup(child)
             _remove_cgroup(group)
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.scratch_root is not None:
+            shutil.rmtree(self.scratch_root, ignore_errors=True)
 
 
 def answer_key_paths(autograder_zip: Path | None = None) -> list[Path]:
@@ -330,6 +423,19 @@ def _shipped_module_names(autograder_zip: Path | None) -> list[str]:
         return []
     return sorted({Path(n).stem for n in names if n.startswith("files/") and n.count("/") == 1 and n.endswith(".py")
                    and Path(n).stem.isidentifier()})
+
+
+def _readable_by_others(path: Path) -> bool:
+    """Whether a uid that is neither the owner nor in the group can read ``path`` (every folder above passable)."""
+    try:
+        if not path.exists():
+            return False
+        for folder in reversed(path.resolve().parents):
+            if not folder.stat().st_mode & 0o001:
+                return False
+        return bool(path.stat().st_mode & 0o004)
+    except OSError:
+        return False
 
 
 def _mask_args(secret: Path) -> list[str]:

@@ -22,8 +22,19 @@ Three kinds of process, after PrairieLearn's zygote:
   cell, else right after its answer cell (the grader says which, when the
   check cell is gone), else at the end.
 
-Without a sandbox (``--plain``) the keeper only forks: no namespaces, no uid
-change, no cgroups. The grade summary says so.
+Three modes, strongest first (``--mode``; the grader probes which one works):
+
+* ``bubblewrap``: all of the above, inside bubblewrap.
+* ``uid``, where namespaces are refused (a Docker container under its default
+  seccomp profile, as on Gradescope): the zygote runs as root with no sandbox
+  around it; the keeper gives the job a scratch folder owned by the job's uid and
+  a copy of the data; the student's process starts its own session, drops to that
+  uid with the same limits, and, where the kernel offers Landlock, may read only
+  the system and Python folders and write only its scratch folder. A seccomp
+  filter refuses sockets and SysV IPC besides the channels above. At the end
+  every process of the uid is killed (the uid is the job's alone).
+* ``plain`` (no root, no sandbox): the keeper only forks; no uid change. The
+  grade summary says so, and the Gradescope command refuses it.
 
 Why not a library: the fork-after-import pattern needs a process that forks
 *itself* (multiprocessing's forkserver can preload modules, but gives no PID
@@ -42,6 +53,7 @@ import os
 import re
 import resource
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -150,14 +162,17 @@ def _use_inline_backend(shell) -> None:
     png.enabled = False
 
 
-def zygote(plain: bool) -> None:
+MODES = ("bubblewrap", "uid", "plain")
+
+
+def zygote(mode: str) -> None:
     """Read jobs from stdin, fork a keeper for each, reap them; stop at end of input."""
     preload()
     # Closing figures (as the inline backend does after every cell that drew) runs a full garbage
     # collection, about 0.06 s over all the preloaded libraries' objects; frozen here, they are left
     # out of every child's collections (and their memory pages stay shared between children).
     gc.freeze()
-    _write_line(sys.stdout, {"ready": True, "pid": os.getpid(), "sandboxed": not plain})
+    _write_line(sys.stdout, {"ready": True, "pid": os.getpid(), "sandboxed": mode != "plain", "landlock": _landlock_abi()})
     stdin = sys.stdin.buffer
     pending = b""
     while True:
@@ -174,7 +189,7 @@ def zygote(plain: bool) -> None:
             if line.strip():
                 job = json.loads(line)
                 if os.fork() == 0:
-                    _keeper_main(job, plain)
+                    _keeper_main(job, mode)
     _reap(block=True)
 
 
@@ -198,10 +213,10 @@ def _write_line(stream, data: dict) -> None:
 # ------------------------------------------------------------------------------------- keeper
 
 
-def _keeper_main(job: dict, plain: bool) -> None:
+def _keeper_main(job: dict, mode: str) -> None:
     code = 0
     try:
-        report = keeper(job, plain)
+        report = keeper(job, mode)
     except BaseException as error:  # report, never leave the grader waiting
         report = {"status": "crashed", "detail": f"{type(error).__name__}: {error}",
                   "trace": traceback.format_exc(limit=3)}
@@ -213,26 +228,29 @@ def _keeper_main(job: dict, plain: bool) -> None:
         os._exit(code)
 
 
-def keeper(job: dict, plain: bool) -> dict:
+def keeper(job: dict, mode: str) -> dict:
     """Run one submission in a fresh student process; return how it ended."""
+    plain = mode == "plain"
     start = time.monotonic()
     with open(job["input"], encoding="utf-8") as f:
         task = json.load(f)
     output = open(job["output"], "wb")
     scratch = job["scratch"]
-    cgroups = [] if plain else _enter_cgroups(job)
-    if not plain:
+    cgroups = _enter_cgroups(job) if mode == "bubblewrap" else []
+    if mode == "bubblewrap":
         _isolate_filesystem(job)
         _isolate_ipc_and_network()
+    elif mode == "uid":
+        _make_scratch(job)
     read_end, write_end = os.pipe()
-    if not plain:
+    if mode == "bubblewrap":
         _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
         output.close()
         job["_out_fd"] = write_end
-        _student_main(task, write_end, scratch, job, plain)
+        _student_main(task, write_end, scratch, job, mode)
     os.close(write_end)
     status, truncated, size = "finished", False, 0
     deadline = start + float(job["timeout"])
@@ -264,6 +282,9 @@ def keeper(job: dict, plain: bool) -> dict:
     report["cgroups"] = len(cgroups)  # the grader reads their peak memory and removes them
     if plain:
         _kill_leftovers_plain(pid)
+    elif mode == "uid":
+        report["leftovers"] = _kill_uid(int(job["uid"]))
+        shutil.rmtree(scratch, ignore_errors=True)
     return report
 
 
@@ -334,7 +355,7 @@ def _copy_data(source: str, target: str) -> None:
         os.chmod(folder, 0o555)
 
 
-def _deny_channels() -> None:
+def _deny_channels(network: bool = False) -> None:
     """A seccomp filter on the student's process: no kernel keyring, no inotify, no file locks.
 
     Each of these reaches past the job's namespaces: keys in a keyring outlive the
@@ -343,6 +364,11 @@ def _deny_channels() -> None:
     a record lock or flock on any shared file is seen by every other process that
     tests it. Classmates graded side by side could pass answers through any of
     them. A notebook has no use for them: the calls fail with EPERM.
+
+    With ``network`` (the uid mode, where no namespace of its own holds the job), also no
+    sockets (the network, and abstract Unix sockets shared by every process of the machine)
+    and no SysV IPC (whose objects outlive the process, readable by whoever their mode lets).
+    ``socketpair`` and pipes, which multiprocessing uses, stay.
     """
     import errno as errnos
     import fcntl as fcntls
@@ -356,7 +382,51 @@ def _deny_channels() -> None:
     locks = (fcntls.F_GETLK, fcntls.F_SETLK, fcntls.F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW)
     for command in locks:
         rules.add_rule(seccomp.ERRNO(errnos.EPERM), "fcntl", seccomp.Arg(1, seccomp.EQ, command))
+    if network:
+        for call in ("socket", "shmget", "semget", "msgget"):
+            rules.add_rule(seccomp.ERRNO(errnos.EACCES), call)
     rules.load()
+
+
+try:  # imported by the zygote, as root: the student's process could not import it after the uid drop
+    import landlock as _LANDLOCK
+except (ImportError, OSError):
+    _LANDLOCK = None
+
+#: Folders every student process may read (and run programs from), besides the Python installation.
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/dev", "/sys")
+
+
+def _landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 where it has none (or a container's seccomp profile refuses it)."""
+    if _LANDLOCK is None:
+        return 0
+    try:
+        return int(_LANDLOCK.landlock_abi_version())
+    except Exception:  # the library raises its own error types for "not supported" and "disabled"
+        return 0
+
+
+def _landlock_ruleset(scratch: str):
+    """A Landlock ruleset for the uid mode: read the system and Python, write only the scratch folder.
+
+    Without namespaces the student's uid sees the machine's whole file tree; permissions keep the
+    grader's own folders closed, and this keeps everything else out of reach too (another folder
+    someone left readable, the shared /tmp and /dev/shm a classmate graded beside could use).
+    None where the kernel has no Landlock: the grader names that in the isolation line.
+    """
+    if _landlock_abi() < 1:
+        return None
+    access = _LANDLOCK.FSAccess
+    read = access.READ_FILE | access.READ_DIR | access.EXECUTE
+    ruleset = _LANDLOCK.Ruleset()
+    readable = set(SYSTEM_FOLDERS) | {sys.prefix, sys.base_prefix} | {p for p in sys.path if p}
+    for path in sorted(readable):
+        if os.path.isdir(path):
+            ruleset.allow(path, rules=read)
+    ruleset.allow(scratch)
+    ruleset.allow("/dev/null", rules=access.all_file())
+    return ruleset
 
 
 F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38  # open file description locks (Linux)
@@ -383,6 +453,43 @@ def _isolate_ipc_and_network() -> None:
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP) + bytes(22))
 
 
+def _make_scratch(job: dict) -> None:
+    """The job's scratch folder, outside every folder of the grader's: its uid's alone, with a copy of the data."""
+    uid = int(job["uid"])
+    scratch = job["scratch"]
+    os.mkdir(scratch, 0o700)
+    if job.get("data"):
+        _copy_data(job["data"], f"{scratch}/data")  # root's and read-only, as in the sandbox
+    os.chown(scratch, uid, uid)
+
+
+def _kill_uid(uid: int) -> int:
+    """Kill every process of ``uid`` (the job's own), however it detached; how many rounds it took.
+
+    A process that starts its own session leaves the job's process group, and without a PID
+    namespace nothing else holds it. A child that takes the uid can signal exactly the
+    processes of that uid: kill(-1) reaches all of them but itself, until none is left.
+    """
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            rounds = 0
+            while rounds < 1000:
+                if os.kill(-1, signal.SIGKILL) is None:
+                    rounds += 1
+        except ProcessLookupError:  # nothing of the uid is left
+            code = min(rounds, 100)
+        except BaseException:
+            code = 255
+        os._exit(code)
+    _, status = os.waitpid(child, 0)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+
 def _kill_leftovers_plain(pid: int) -> None:
     # Without a PID namespace, a process group is the best that can be done.
     try:
@@ -394,10 +501,10 @@ def _kill_leftovers_plain(pid: int) -> None:
 # ------------------------------------------------------------------------------------- student
 
 
-def _student_main(task: dict, out_fd: int, scratch: str, job: dict, plain: bool) -> None:
+def _student_main(task: dict, out_fd: int, scratch: str, job: dict, mode: str) -> None:
     code = 0
     try:
-        _enter_student_process(scratch, job, plain)
+        _enter_student_process(scratch, job, mode)
         with os.fdopen(out_fd, "w", encoding="utf-8", closefd=False) as out:
             run_notebook(task, out)
     except BaseException as error:  # anything the student's code did to the runner itself
@@ -409,13 +516,16 @@ def _student_main(task: dict, out_fd: int, scratch: str, job: dict, plain: bool)
     os._exit(code)
 
 
-def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
+def _enter_student_process(scratch: str, job: dict, mode: str) -> None:
+    plain = mode == "plain"
     if plain:
         os.setpgid(0, 0)
         os.makedirs(scratch, exist_ok=True)
         data = job.get("data")
         if data and not os.path.exists(f"{scratch}/data"):
             os.symlink(data, f"{scratch}/data")
+    elif mode == "uid":
+        os.setsid()  # its own session and process group, away from the grader's terminal and signals
     else:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # shows this namespace only
     os.chdir(scratch)
@@ -426,7 +536,9 @@ def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
     out_fd = job["_out_fd"]
     os.closerange(3, out_fd)
     os.closerange(out_fd + 1, 65536)
-    os.environ.update({"HOME": scratch, "TMPDIR": "/tmp" if not plain else scratch, "MPLBACKEND": INLINE_BACKEND})
+    os.environ.update({"HOME": scratch, "TMPDIR": "/tmp" if mode == "bubblewrap" else scratch, "MPLBACKEND": INLINE_BACKEND})
+    if mode == "uid":  # the shared /tmp is not the job's to write
+        os.environ["MPLCONFIGDIR"] = f"{scratch}/.matplotlib"
     limits = {
         resource.RLIMIT_AS: int(job["memory"]),
         resource.RLIMIT_FSIZE: int(job["scratch_bytes"]),
@@ -440,11 +552,15 @@ def _enter_student_process(scratch: str, job: dict, plain: bool) -> None:
         resource.setrlimit(which, (value, value))
     if not plain:
         uid = int(job["uid"])
+        ruleset = _landlock_ruleset(scratch) if mode == "uid" else None  # paths opened while still root
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)  # from root to another uid: every capability is dropped
         _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        _deny_channels()
+        if ruleset is not None:
+            ruleset.apply()
+            os.close(ruleset._fd)
+        _deny_channels(network=mode == "uid")
 
 
 def _code_only(source: str) -> str:
@@ -558,7 +674,8 @@ _MISSING = object()
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    zygote(plain="--plain" in sys.argv[1:])
+    arguments = sys.argv[1:]
+    zygote(arguments[arguments.index("--mode") + 1] if "--mode" in arguments else "bubblewrap")
     # Every keeper is reaped and its report written; skip tearing down the preloaded libraries
     # (about half a second at the end of every grading run).
     sys.stdout.flush()
