@@ -9,15 +9,21 @@ Otter Assign does the real work. Around it this module:
   the autograder zip and never into the student folder;
 * lays the output out as ``<out>/<name>/{student,solution,autograder}`` with a
   stable zip name, and makes every file byte-for-byte reproducible (cell ids,
-  zip timestamps and entry order are normalised).
+  zip timestamps and entry order are normalised);
+* makes the zip grade with this project on Gradescope: Otter's ``run_autograder``
+  and ``setup.sh`` are replaced by ours, which install the project's own wheel
+  (built here) under ``constraints.txt`` and call ``lmm-seminar gradescope``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -34,6 +40,13 @@ from .written_parts import WRITTEN_PARTS_FILE, written_parts_json, written_quest
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: The same moment for the wheel's entries, as SOURCE_DATE_EPOCH (seconds since 1970).
+WHEEL_EPOCH = "315532800"
+#: Otter's files for its own runner on Gradescope, which ours replace (``otter run`` reads neither).
+OTTER_GRADESCOPE_FILES = ("run_otter.py", "environment.yml")
+#: Where the project's wheel and pinned requirements travel in the zip.
+PROJECT_FOLDER = "lmm-seminar"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _PROMPT_BLOCK = re.compile(r'^""" # BEGIN PROMPT\n.*?^""" # END PROMPT\n?', re.MULTILINE | re.DOTALL)
 _MARKER_LINE = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.MULTILINE)
@@ -84,10 +97,52 @@ def build_release(source_root: Path, out_root: Path, only: str | None = None) ->
         if not sources:
             raise ReleaseError(f"no assignment {only!r} under {source_root} (there are: "
                                f"{', '.join(s.name for s in find_sources(source_root))})")
-    return [build_assignment(source, out_root) for source in sources]
+    with tempfile.TemporaryDirectory(prefix="lmm-wheel-") as wheels:
+        project = gradescope_project_files(Path(wheels))
+        return [build_assignment(source, out_root, project) for source in sources]
 
 
-def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
+def project_root() -> Path:
+    """The checkout this package runs from (the release builds the project's wheel from it)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file() or not (root / "constraints.txt").is_file():
+        raise ReleaseError(f"`lmm-seminar release` builds the project's wheel for the Gradescope zip, so it runs from a "
+                           f"checkout of the project (pip install -e .); {root} has no pyproject.toml and constraints.txt")
+    return root
+
+
+def build_wheel(out: Path) -> Path:
+    """The project's wheel, built by pip from a clean copy of the package, the same bytes on every build."""
+    root = project_root()
+    stage = out / "project"
+    stage.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(root / name, stage / name)
+    shutil.copytree(root / "autograder" / "lmm_seminar", stage / "autograder" / "lmm_seminar",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), copy_function=shutil.copyfile)
+    for path in stage.rglob("*"):  # the wheel records each file's mode: the same whatever this machine's umask
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": WHEEL_EPOCH, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(stage)],
+                           capture_output=True, text=True, env=env, cwd=out)
+    wheels = sorted(out.glob("lmm_seminar-*.whl"))
+    if built.returncode != 0 or len(wheels) != 1:
+        raise ReleaseError(f"could not build the project's wheel for the Gradescope zip: {(built.stderr or built.stdout).strip()[-800:]}")
+    return wheels[0]
+
+
+def gradescope_project_files(out: Path) -> dict[str, tuple[bytes, bool]]:
+    """What the zip needs to grade on Gradescope with this project: zip entry → (content, executable)."""
+    wheel = build_wheel(out)
+    return {
+        "run_autograder": ((TEMPLATES / "gradescope-run_autograder").read_bytes(), True),
+        "setup.sh": ((TEMPLATES / "gradescope-setup.sh").read_bytes(), True),
+        f"{PROJECT_FOLDER}/{wheel.name}": (wheel.read_bytes(), False),
+        f"{PROJECT_FOLDER}/constraints.txt": ((project_root() / "constraints.txt").read_bytes(), False),
+    }
+
+
+def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[bytes, bool]] | None = None) -> AssignmentRelease:
     """Build one assignment's student, solution and autograder outputs under ``out_root/<name>``."""
     name = source_dir.name
     master = source_dir / f"{name}.ipynb"
@@ -121,8 +176,11 @@ def build_assignment(source_dir: Path, out_root: Path) -> AssignmentRelease:
         # rubrics, and which cell answers each autograded part (where a part is judged when its check cell is gone)
         answer_cells = answer_cells_json(*(answer_cells_of(nbformat.read(notebook, as_version=4))
                                            for notebook in (release.student_notebook, release.solution_notebook)))
-        carried = {WRITTEN_PARTS_FILE: written_parts_json(written_questions(master)).encode(),
-                   ANSWER_CELLS_FILE: answer_cells.encode()}
+        carried = {WRITTEN_PARTS_FILE: (written_parts_json(written_questions(master)).encode(), False),
+                   ANSWER_CELLS_FILE: (answer_cells.encode(), False)}
+        if project is None:
+            project = gradescope_project_files(Path(tmp))
+        carried.update(project)
         release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)
@@ -173,14 +231,14 @@ def _write_solution(built_notebook: Path, target: Path) -> Path:
     return write_reproducible(nb, target)
 
 
-def _write_zip(built_zip: Path, target: Path, carried: dict[str, bytes]) -> Path:
-    """Rewrite Otter's zip with sorted entries and fixed timestamps under a stable name,
-    with the ``carried`` files (name → content) added."""
+def _write_zip(built_zip: Path, target: Path, carried: dict[str, tuple[bytes, bool]]) -> Path:
+    """Rewrite Otter's zip with sorted entries and fixed timestamps under a stable name, without
+    Otter's own Gradescope runner, with the ``carried`` files (name → content, executable) added."""
     target.parent.mkdir(parents=True)
     with zipfile.ZipFile(built_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         entries = {info.filename: (source.read(info), (info.external_attr >> 16) & 0o111)
-                   for info in source.infolist() if not info.is_dir()}
-        entries.update({name: (data, 0) for name, data in carried.items()})
+                   for info in source.infolist() if not info.is_dir() and info.filename not in OTTER_GRADESCOPE_FILES}
+        entries.update(carried)
         for name, (data, executable) in sorted(entries.items()):
             entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED

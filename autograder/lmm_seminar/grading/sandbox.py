@@ -240,7 +240,8 @@ class WorkerPool:
             elif os.path.isdir(top):
                 show(top)
         made: set[str] = set()
-        for prefix in sorted({sys.base_prefix, sys.prefix}):
+        # the Python installation, and any folder a .pth file adds to its path (where more libraries may sit)
+        for prefix in sorted({sys.base_prefix, sys.prefix} | {p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}):
             visible = any(Path(prefix).is_relative_to(t) for t in shown) and not any(Path(prefix).is_relative_to(h) for h in hidden)
             if not visible:  # not shown yet, or inside a hidden checkout (a venv in the project folder)
                 # bubblewrap makes missing parent folders private (0700); the student's uid must pass through

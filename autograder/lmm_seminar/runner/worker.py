@@ -254,13 +254,24 @@ def keeper(job: dict, mode: str) -> dict:
     os.close(write_end)
     status, truncated, size = "finished", False, 0
     deadline = start + float(job["timeout"])
+    ended = None  # the student's process's wait status, once it has exited
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             status = "timeout"
             break
-        ready, _, _ = select.select([read_end], [], [], min(remaining, 1.0))
+        ready, _, _ = select.select([read_end], [], [], min(remaining, 0.2))
         if not ready:
+            if ended is None and mode != "bubblewrap":
+                # Without a PID namespace a process it left behind keeps the pipe open: no end of file comes
+                # when the student's process exits. Once it has, what it left goes, and the pipe closes.
+                done, wait_status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    ended = wait_status
+                    if mode == "uid":
+                        _kill_uid(int(job["uid"]))
+                    else:
+                        _kill_leftovers_plain(pid)
             continue
         chunk = os.read(read_end, 1 << 16)
         if not chunk:
@@ -272,8 +283,11 @@ def keeper(job: dict, mode: str) -> dict:
         output.write(chunk)
         size += len(chunk)
     output.close()
-    os.kill(pid, signal.SIGKILL)  # PID 1 of its namespace: everything it started goes with it
-    _, wait_status = os.waitpid(pid, 0)
+    if ended is None:
+        os.kill(pid, signal.SIGKILL)  # PID 1 of its namespace: everything it started goes with it
+        _, wait_status = os.waitpid(pid, 0)
+    else:
+        wait_status = ended
     report = {"status": status, "seconds": round(time.monotonic() - start, 3), "truncated": truncated}
     if os.WIFEXITED(wait_status):
         report["exit"] = os.WEXITSTATUS(wait_status)

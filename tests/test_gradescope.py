@@ -1,0 +1,216 @@
+"""The autograder zip on Gradescope: graded by the project's engine and judge, with the sandbox's guarantees.
+
+Every test runs the zip as Gradescope does (``gradescope_container``): unpacked
+into a source folder, ``setup.sh`` run, then ``run_autograder`` as root per
+submission. Each runs twice: with bubblewrap, and with it refused, as in
+Gradescope's Docker containers, where the uid tier isolates the student's code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import nbformat
+import psutil
+import pytest
+
+import notebooks
+from conftest import ASSIGNMENT
+from gradescope_container import GradescopeContainer, question_scores
+
+FULL = 9.0
+#: Visibilities Gradescope accepts for a test.
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+TIERS = {"bubblewrap": True, "uid": False}
+
+
+def _isolation_required() -> None:
+    from lmm_seminar.grading.sandbox import sandbox_problem, uid_problem
+
+    problem = sandbox_problem() or uid_problem()
+    if problem and os.environ.get("CI") != "true":
+        pytest.skip(f"no isolation on this machine: {problem}")
+
+
+@pytest.fixture(scope="module")
+def container(release):
+    _isolation_required()
+    made = GradescopeContainer.set_up(release.autograder_zip)
+    yield made
+    made.remove()
+
+
+@pytest.fixture(scope="module", params=list(TIERS))
+def tier(request) -> str:
+    return request.param
+
+
+def submit(container: GradescopeContainer, tier: str, *notebooks_) -> dict:
+    results, _ = container.submit(*notebooks_, bubblewrap=TIERS[tier])
+    return results
+
+
+def solution_with(release, cell: str, after: str = "q2c") -> nbformat.NotebookNode:
+    nb = notebooks.read(release.solution_notebook)
+    nb.cells.insert(notebooks.answer_cells(nb)[after] + 1, nbformat.v4.new_code_cell(cell))
+    return nb
+
+
+# ----------------------------------------------------------------------------------- scores
+
+
+def test_the_solution_scores_full_marks(container, tier, release):
+    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    assert results["score"] == FULL
+    assert set(question_scores(results).values()) != {0.0}
+
+
+def test_the_blank_notebook_scores_nothing(container, tier, release):
+    results = submit(container, tier, notebooks.read(release.student_notebook))
+    assert results["score"] == 0.0
+    assert set(question_scores(results).values()) == {0.0}
+
+
+def test_the_isolation_line_names_the_tier_that_ran(container, tier, release):
+    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    said = results["extra_data"]["isolation"]
+    assert said.startswith("sandboxed with bubblewrap" if tier == "bubblewrap" else "isolated by uid")
+    assert said in results["output"]
+
+
+def test_results_follow_gradescopes_format(container, tier, release):
+    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    assert results["output_format"] == "md" and results["stdout_visibility"] == "hidden"
+    for test in results["tests"]:
+        assert test["visibility"] in VISIBILITIES and test["output_format"] == "md"
+        assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0 == test["score"]
+    names = [test["name"] for test in results["tests"]]
+    assert names[0] == "Notebook run" and results["tests"][0]["visibility"] == "visible"
+    assert sum(question_scores(results).values()) == pytest.approx(results["score"])
+
+
+def test_each_part_is_a_test_shown_once_grades_are_published(container, tier, release):
+    from lmm_seminar.grading.engine import autograded_questions
+
+    questions, points = autograded_questions(release.autograder_zip)
+    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    parts = {t["name"]: t for t in results["tests"] if t["name"] in points}
+    assert list(parts) == questions
+    assert all(t["visibility"] == "after_published" and t["max_score"] == points[t["name"]] for t in parts.values())
+
+
+def test_written_parts_wait_for_marks_by_hand(container, tier, release):
+    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    written = [t for t in results["tests"] if t["name"].endswith("(written)")]
+    assert [t["name"] for t in written][:2] == ["q1b_written (written)", "q3b_written (written)"]
+    assert all(t["max_score"] == 0 and "marked by hand" in t["output"] for t in written)
+
+
+def test_a_wrong_answer_loses_its_points_and_says_why(container, tier, release):
+    results = submit(container, tier, solution_with(release, "correlation = 0.1\n"))
+    assert question_scores(results)["q2c"] == 0.0
+    assert results["score"] == FULL - 0.5
+    q2c = next(t for t in results["tests"] if t["name"] == "q2c")
+    assert q2c["status"] == "failed" and "correlation" in q2c["output"]
+
+
+def test_a_submission_without_a_notebook_is_told_so(container, tier):
+    results, _ = container.submit(bubblewrap=TIERS[tier])
+    assert results["score"] == 0.0
+    assert "no notebook" in results["output"]
+
+
+# ----------------------------------------------------------------------------------- hostile
+
+#: Each starts from a wrong q2c and tries, through Gradescope's own folders, to score it anyway.
+GRADESCOPE_CHEATS = {
+    "imports_the_answer_key": """
+correlation = 0.1
+import sys
+sys.path += ["{root}/source/files", "{root}/source"]
+import sleepstudy_reference
+correlation = sleepstudy_reference.answers()["correlation"]
+""",
+    "reads_the_source_folder": """
+correlation = 0.1
+namespace = {{}}
+exec(open("{root}/source/files/sleepstudy_reference.py").read(), namespace)
+correlation = namespace["answers"]()["correlation"]
+""",
+    "writes_its_own_results": """
+correlation = 0.1
+import json, os
+forged = {{"score": 1000, "tests": [{{"name": "q2c", "score": 1000, "max_score": 0.5}}]}}
+os.makedirs("{root}/results", exist_ok=True)
+with open("{root}/results/results.json.new", "w") as f:
+    json.dump(forged, f)
+os.replace("{root}/results/results.json.new", "{root}/results/results.json")
+""",
+}
+
+
+@pytest.mark.parametrize("cheat", list(GRADESCOPE_CHEATS))
+def test_a_cheat_through_gradescopes_folders_gets_nothing(container, tier, release, cheat):
+    cell = GRADESCOPE_CHEATS[cheat].format(root=container.root)
+    results = submit(container, tier, solution_with(release, cell))
+    assert results["score"] == FULL - 0.5
+    assert question_scores(results)["q2c"] == 0.0
+    run = results["tests"][0]["output"]
+    assert "cell" in run and ("Error" in run or "denied" in run)  # the cheat's cell raised, and the student is told
+
+
+def test_a_process_left_behind_cannot_replace_the_results(container, tier, release):
+    from lmm_seminar.grading.sandbox import FIRST_UID
+
+    cell = f"""
+import os, subprocess
+subprocess.Popen(["sh", "-c", "sleep 4; echo '{{\\"score\\": 1000}}' > {container.root}/results/results.json"],
+                 start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    import time
+    time.sleep(600)
+    os._exit(0)
+"""
+    results = submit(container, tier, solution_with(release, cell, after="q6a"))
+    time.sleep(6)  # longer than the detached shell waits before writing
+    assert results["score"] == FULL
+    assert '"score": 9.0' in (container.root / "results" / "results.json").read_text()
+    left = [p.info for p in psutil.process_iter(["pid", "uids"])
+            if p.info["uids"] and FIRST_UID <= p.info["uids"].real < FIRST_UID + 1000]
+    assert left == []
+
+
+def test_student_code_cannot_see_gradescopes_folders(container, tier, release):
+    probe = f"""
+import os
+seen = []
+for folder in ("{container.root}/source", "{container.root}/source/tests", "{container.root}/results", "{container.root}/submission"):
+    try:
+        seen.append(os.listdir(folder))
+    except OSError:
+        pass
+if seen:
+    correlation = 0.1
+"""
+    results = submit(container, tier, solution_with(release, probe))
+    assert question_scores(results)["q2c"] == 0.5
+
+
+def test_setup_closes_the_check_library_to_other_users(container):
+    packages = list(container.venv.glob("lib/python*/site-packages/lmm_seminar"))
+    assert packages and packages[0].stat().st_mode & 0o007 == 0
+
+
+# ----------------------------------------------------------------------------------- the corpus
+
+
+@pytest.mark.slow
+def test_a_sample_of_the_corpus_scores_as_lmm_seminar_grade_scores_it(container, tier, class_folder, graded_class):
+    corpus_files = sorted((class_folder / "corpus").glob("*.ipynb"))
+    sample = corpus_files[:: max(1, len(corpus_files) // 8)]
+    for path in sample:
+        results, _ = container.submit(path, bubblewrap=TIERS[tier])
+        row = graded_class.rows[path.stem]
+        assert results["score"] == pytest.approx(float(row["score"] or 0)), path.stem
