@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 import notebooks
-from conftest import ASSIGNMENT
+from conftest import ASSIGNMENT, REPO
 from gradescope_container import GradescopeContainer, question_scores
 
 FULL = 9.0
@@ -214,3 +214,44 @@ def test_a_sample_of_the_corpus_scores_as_lmm_seminar_grade_scores_it(container,
         results, _ = container.submit(path, bubblewrap=TIERS[tier])
         row = graded_class.rows[path.stem]
         assert results["score"] == pytest.approx(float(row["score"] or 0)), path.stem
+
+
+def test_the_uid_tier_will_not_run_code_while_other_users_could_read_an_answer_key(container, release):
+    site_packages = next(container.venv.glob("lib/python*/site-packages"))
+    planted = site_packages / "sleepstudy_reference.py"
+    planted.write_bytes((REPO / "source" / ASSIGNMENT / "sleepstudy_reference.py").read_bytes())
+    os.chmod(planted, 0o644)
+    try:
+        results, completed = container.submit(notebooks.read(release.solution_notebook), bubblewrap=False)
+    finally:
+        planted.unlink()
+    assert results["score"] == 0.0
+    assert "could not isolate" in results["output"]
+    assert "other users can read" in completed.stderr and "sleepstudy_reference.py" in completed.stderr
+
+
+def test_isolation_falls_back_to_the_uid_tier_where_bubblewrap_is_refused(monkeypatch):
+    from lmm_seminar.grading.sandbox import choose_isolation, uid_problem
+
+    if uid_problem():
+        pytest.skip(uid_problem())
+    monkeypatch.setenv("LMM_SEMINAR_NO_BUBBLEWRAP", "1")
+    tier, reason = choose_isolation("auto")
+    assert tier == "uid" and "bubblewrap is switched off" in reason
+
+
+@pytest.mark.slow
+def test_the_uid_tier_grades_the_corpus_as_bubblewrap_does(class_folder, graded_class, release, tmp_path):
+    from conftest import lmm_seminar, read_grade_run
+
+    _isolation_required()
+    out = tmp_path / "uid"
+    completed = lmm_seminar("grade", str(class_folder / "corpus"), "--autograder", str(release.autograder_zip),
+                            "--out", str(out), "--jobs", "2", "--timeout", "45", "--isolation", "uid",
+                            "--require-sandbox", "--no-progress", timeout=3000)
+    run = read_grade_run(completed, out)
+    assert completed.returncode == 0, completed.stderr
+    assert run.rows and all(d["isolation"].startswith("isolated by uid") for d in run.details.values())
+    differ = {name: (row["score"], graded_class.rows[name]["score"]) for name, row in run.rows.items()
+              if row["score"] != graded_class.rows[name]["score"]}
+    assert differ == {}

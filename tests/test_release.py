@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -103,14 +104,55 @@ def test_autograder_zip_has_a_stable_name_and_the_hidden_tests(release):
         assert {f"tests/{q}.py" for q in SEMINAR_QUESTIONS} <= names
         assert {f"files/{m}" for m in SHIPPED} <= names
         assert "files/data/sleepstudy.csv" in names
-        assert {"run_autograder", "setup.sh", "environment.yml", "otter_config.json"} <= names  # Gradescope's layout
+        assert {"run_autograder", "setup.sh", "otter_config.json"} <= names  # Gradescope's layout
         config = json.loads(archive.read("otter_config.json"))
-        requirements = archive.read("environment.yml").decode()  # Otter folds requirements.txt in here
+        requirements = archive.read("lmm-seminar/requirements.txt").decode()  # setup.sh installs them
         hidden = archive.read("tests/q5a.py").decode()
     assert config["assignment_name"] == ASSIGNMENT
     for library in ["statsmodels", "seaborn", "scipy", "pandas", "matplotlib", "numpy"]:
         assert library in requirements
     assert "hidden=True" in hidden
+
+
+def test_the_zip_grades_on_gradescope_with_this_project_not_otters_runner(release):
+    with zipfile.ZipFile(release.autograder_zip) as archive:
+        names = set(archive.namelist())
+        run = archive.read("run_autograder").decode()
+        modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()}
+        constraints = archive.read("lmm-seminar/constraints.txt")
+    assert '/bin/lmm-seminar" gradescope' in run and "otter" not in run
+    assert not {"run_otter.py", "environment.yml"} & names  # Otter's runner and its conda environment are gone
+    assert modes["run_autograder"] == modes["setup.sh"] == 0o755
+    assert [n for n in names if n.startswith("lmm-seminar/") and n.endswith(".whl")] == [
+        "lmm-seminar/lmm_seminar-0.1.0-py3-none-any.whl"]
+    assert constraints == (REPO / "constraints.txt").read_bytes()
+
+
+def test_the_zips_wheel_holds_this_checkouts_package(release):
+    with zipfile.ZipFile(release.autograder_zip) as archive:
+        wheel = zipfile.ZipFile(io.BytesIO(archive.read("lmm-seminar/lmm_seminar-0.1.0-py3-none-any.whl")))
+    package = REPO / "autograder" / "lmm_seminar"
+    shipped = {n for n in wheel.namelist() if n.startswith("lmm_seminar/")}
+    assert shipped == {f"lmm_seminar/{p.relative_to(package).as_posix()}" for p in package.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts}
+    for name in shipped:
+        assert wheel.read(name) == (package / name.removeprefix("lmm_seminar/")).read_bytes(), name
+
+
+def test_the_tests_run_with_the_versions_constraints_txt_pins():
+    from importlib.metadata import PackageNotFoundError, version
+
+    differ = []
+    for line in (REPO / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, pinned = line.split("==")
+            try:
+                installed = version(name)
+            except PackageNotFoundError:
+                continue
+            if installed != pinned:
+                differ.append(f"{name} {installed} (constraints.txt: {pinned})")
+    assert differ == [], "install with `pip install -c constraints.txt -e '.[test]'`"
 
 
 def test_rebuilding_gives_identical_files(release, tmp_path):
@@ -119,6 +161,12 @@ def test_rebuilding_gives_identical_files(release, tmp_path):
     second = {p.relative_to(again.root): p.read_bytes() for p in again.root.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def _our_entries(archive: zipfile.ZipFile) -> list[str]:
+    """The zip's entries this project writes (Otter's own templates may differ by version; the wheel is compared apart)."""
+    return sorted(n for n in archive.namelist() if (n.startswith(("tests/", "files/", "lmm-seminar/"))
+                                                    or n in ("run_autograder", "setup.sh")) and not n.endswith(".whl"))
 
 
 def test_committed_release_matches_a_fresh_build(release):
@@ -137,7 +185,16 @@ def test_committed_release_matches_a_fresh_build(release):
     # Our part of the zip (tests and shipped files) must match; Otter's own templates may differ by version.
     with zipfile.ZipFile(committed / "autograder" / f"{ASSIGNMENT}-autograder.zip") as old, \
             zipfile.ZipFile(release.autograder_zip) as new:
-        ours = sorted(n for n in new.namelist() if n.startswith(("tests/", "files/")))
-        assert ours == sorted(n for n in old.namelist() if n.startswith(("tests/", "files/")))
+        ours = [_our_entries(archive) for archive in (old, new)]
+        assert ours[0] == ours[1]
+        ours = ours[1]
         for name in ours:
             assert old.read(name) == new.read(name), f"{name} in the committed autograder zip is out of date"
+        # the project's code in the wheel too (its description, the README, may differ)
+        wheel = "lmm-seminar/lmm_seminar-0.1.0-py3-none-any.whl"
+        old_wheel, new_wheel = (zipfile.ZipFile(io.BytesIO(z.read(wheel))) for z in (old, new))
+        code = sorted(n for n in new_wheel.namelist() if n.startswith("lmm_seminar/"))
+        assert code == sorted(n for n in old_wheel.namelist() if n.startswith("lmm_seminar/"))
+        for name in code:
+            assert old_wheel.read(name) == new_wheel.read(name), (
+                f"{name} in the committed zip's wheel is out of date: run `lmm-seminar release` and commit assignments/")

@@ -181,6 +181,9 @@ def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[
         if project is None:
             project = gradescope_project_files(Path(tmp))
         carried.update(project)
+        requirements = source_dir / "requirements.txt"  # what students may import, installed by setup.sh too
+        if requirements.is_file():
+            carried[f"{PROJECT_FOLDER}/requirements.txt"] = (requirements.read_bytes(), False)
         release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)

@@ -14,7 +14,11 @@ if [ -z "${LMM_SEMINAR_OFFLINE:-}" ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv bubblewrap libseccomp2
     python3.11 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --constraint "$here/lmm-seminar/constraints.txt" "$here"/lmm-seminar/*.whl
+    # the project, and the libraries the assignment lets students use, under the tested versions
+    requirements=()
+    if [ -f "$here/lmm-seminar/requirements.txt" ]; then requirements=(-r "$here/lmm-seminar/requirements.txt"); fi
+    "$venv/bin/python" -m pip install --quiet --constraint "$here/lmm-seminar/constraints.txt" \
+        "$here"/lmm-seminar/*.whl "${requirements[@]}"
 else
     # LMM_SEMINAR_OFFLINE: the environment at $venv already holds the dependencies (the project's
     # tests play a Gradescope container this way); only the project itself is installed
