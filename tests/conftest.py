@@ -90,7 +90,7 @@ def lmm_seminar(*args: str, cwd: Path = REPO, timeout: float = 900) -> subproces
 def build_release(out: Path) -> Release:
     completed = lmm_seminar("release", "--source", str(REPO / "source"), "--out", str(out))
     assert completed.returncode == 0, completed.stderr
-    return Release(out, completed.stdout)
+    return Release(out, completed.stdout + completed.stderr)  # what a person running it sees
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ import nbformat
 class GradescopeContainer:
     root: Path  # plays /autograder
     venv: Path  # plays /opt/lmm-seminar
+    assignment: str = ""
 
     @classmethod
     def set_up(cls, autograder_zip: Path) -> "GradescopeContainer":
@@ -41,7 +42,9 @@ class GradescopeContainer:
         # not under /tmp, which bubblewrap replaces with a private folder for each submission
         base = Path(tempfile.mkdtemp(prefix="gradescope-", dir="/var/tmp"))
         os.chmod(base, 0o755)
-        container = cls(base / "autograder", base / "opt" / "lmm-seminar")
+        with zipfile.ZipFile(autograder_zip) as archive:
+            assignment = json.loads(archive.read("otter_config.json"))["assignment_name"]
+        container = cls(base / "autograder", base / "opt" / "lmm-seminar", assignment)
         (container.root / "source").mkdir(parents=True)
         with zipfile.ZipFile(autograder_zip) as archive:
             for info in archive.infolist():
@@ -77,7 +80,7 @@ class GradescopeContainer:
             if isinstance(notebook, Path):
                 shutil.copy(notebook, self.root / "submission" / notebook.name)
             else:
-                name = "sleepstudy-lmm.ipynb" if number == 0 else f"extra-{number}.ipynb"
+                name = f"{self.assignment}.ipynb" if number == 0 else f"extra-{number}.ipynb"
                 nbformat.write(notebook, self.root / "submission" / name)
         environment = {key: value for key, value in os.environ.items() if key != "LMM_SEMINAR_NO_BUBBLEWRAP"}
         completed = subprocess.run([str(self.root / "run_autograder")], capture_output=True, text=True, timeout=timeout,

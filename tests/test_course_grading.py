@@ -78,6 +78,6 @@ def test_one_assignment_of_the_release_grades_the_others_as_rows_of_another_assi
 def test_review_of_a_course_writes_each_assignments_pages_and_an_index(release, hand_ins, tmp_path):
     completed = lmm_seminar("review", str(hand_ins), "--autograder", str(release.root), "--out", str(tmp_path))
     assert completed.returncode == 0, completed.stderr
-    assert (tmp_path / ASSIGNMENT / "manual-scores.csv").is_file() and (tmp_path / SLOPES / "q6b.html").is_file()
+    assert (tmp_path / ASSIGNMENT / "manual-scores.csv").is_file() and (tmp_path / SLOPES / "q6b_written.html").is_file()
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert f'href="{SLOPES}/index.html"' in index and "week3" in index and "another-course-week-3" in index

@@ -42,6 +42,15 @@ def test_a_cell_that_raises_does_not_stop_the_rest_being_graded(graded_class):
     assert graded_class.rows["cell_raises"]["score"] == "9"
 
 
+def test_a_cell_that_raises_is_numbered_as_the_notebook_counts_its_cells(graded_class, class_folder):
+    import nbformat
+
+    cells = nbformat.read(class_folder / "robust" / "cell_raises.ipynb", as_version=4).cells
+    number = next(i for i, c in enumerate(cells, start=1) if "I was experimenting" in c.source)
+    (error,) = graded_class.details["cell_raises"]["cell_errors"]
+    assert (error["cell"], error["type"]) == (str(number), "ValueError")
+
+
 def test_untouched_notebook_scores_zero_on_every_question(graded_class):
     row = graded_class.rows["untouched"]
     assert [row[q] for q in SEMINAR_QUESTIONS] == ["0"] * len(SEMINAR_QUESTIONS)

@@ -255,3 +255,19 @@ def test_the_uid_tier_grades_the_corpus_as_bubblewrap_does(class_folder, graded_
     differ = {name: (row["score"], graded_class.rows[name]["score"]) for name, row in run.rows.items()
               if row["score"] != graded_class.rows[name]["score"]}
     assert differ == {}
+
+
+def test_the_second_seminars_zip_grades_the_same_way(release):
+    """A second assignment needs nothing of its own on Gradescope: its zip is set up and graded as the first's."""
+    from conftest import SLOPES
+
+    _isolation_required()
+    slopes = GradescopeContainer.set_up(release.of(SLOPES).autograder_zip)
+    try:
+        solution, _ = slopes.submit(notebooks.read(release.of(SLOPES).solution_notebook), bubblewrap=False)
+        blank, _ = slopes.submit(notebooks.read(release.of(SLOPES).student_notebook), bubblewrap=False)
+    finally:
+        slopes.remove()
+    assert (solution["score"], blank["score"]) == (9.0, 0.0)
+    assert [t["name"] for t in solution["tests"] if t["name"].endswith("(written)")] == [
+        "q1b_written (written)", "q4b_written (written)", "q5c_written (written)", "q6b_written (written)"]

@@ -224,6 +224,10 @@ def test_feedback_and_export_come_from_nbgrader(course, tmp_path):
         rows.update({row["student_id"]: row for row in csv.DictReader(out.open(newline=""))})
     page = (course.copies[0] / "feedback" / "solution" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert "Score: 9.0 / 12.0" in page
+    for student, copy in (("solution", course.copies[0]), ("untouched", course.copies[1])):
+        page = (copy / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+        for secret in ("BEGIN HIDDEN TESTS", "sleepstudy_reference", "answer_checks", "check_random"):
+            assert secret not in page, (student, secret)
     assert (rows["solution"]["score"], rows["solution"]["max_score"]) == ("9.0", "12.0")
     assert (rows["untouched"]["score"], rows["untouched"]["max_score"]) == ("0.0", "12.0")
     assert len(rows) == 2 + len(SAMPLE)

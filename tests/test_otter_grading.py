@@ -116,3 +116,11 @@ def test_second_seminar_solution_scores_full_marks_and_its_blank_nothing(slopes_
     assert sorted(solution) == sorted(SLOPES_QUESTIONS)
     assert all(t["score"] == t["max_score"] == 1 for t in solution.values())
     assert all(t["score"] == 0 for t in untouched.values())
+
+
+def test_the_export_cell_shows_no_note_from_the_checking_kernel(student_run):
+    filled, _ = student_run
+    index = next(i for i, c in enumerate(filled.cells) if c.cell_type == "code" and "grader.export(" in c.source)
+    text = notebooks.outputs_text(filled, index)
+    assert "All test cases passed" in text  # the export ran its checks
+    assert "running over TCP" not in text and "IPKernelApp" not in text

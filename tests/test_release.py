@@ -198,3 +198,7 @@ def test_committed_release_matches_a_fresh_build(release):
         for name in code:
             assert old_wheel.read(name) == new_wheel.read(name), (
                 f"{name} in the committed zip's wheel is out of date: run `lmm-seminar release` and commit assignments/")
+
+
+def test_release_output_carries_no_kernel_transport_warning(release):
+    assert "running over TCP" not in release.output

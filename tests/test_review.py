@@ -28,9 +28,9 @@ from conftest import REPO, Release, lmm_seminar
 
 matplotlib.use("Agg")
 
-WRITTEN = ["q1b_written", "q3b_written", "q3c_written", "q4c", "q5b_written", "q5c_written", "q6b"]
-WRITTEN_POINTS = {"q1b_written": 0.5, "q3b_written": 0.25, "q3c_written": 0.25, "q4c": 0.5,
-                  "q5b_written": 0.25, "q5c_written": 0.25, "q6b": 1.0}
+WRITTEN = ["q1b_written", "q3b_written", "q3c_written", "q4c_written", "q5b_written", "q5c_written", "q6b_written"]
+WRITTEN_POINTS = {"q1b_written": 0.5, "q3b_written": 0.25, "q3c_written": 0.25, "q4c_written": 0.5,
+                  "q5b_written": 0.25, "q5c_written": 0.25, "q6b_written": 1.0}
 ATTACK = '<script>document.title="owned"</script><img src=x onerror="document.title=1"> <b>bold?</b>'
 FORMULA = "The slope is $\\beta_1 \\approx 22$ ms per day, so **308** slows down far more than 309."
 
@@ -83,7 +83,7 @@ def written_folder(release: Release, tmp_path_factory: pytest.TempPathFactory) -
     solution = nbformat.read(release.solution_notebook, as_version=4)
     nbformat.write(student, folder / "template_left.ipynb")
     nbformat.write(with_written(student, {q: "" for q in WRITTEN}), folder / "emptied.ipynb")
-    nbformat.write(with_written(student, {"q4c": FORMULA, "q6b": "Same slope, different intercepts."}), folder / "formula.ipynb")
+    nbformat.write(with_written(student, {"q4c_written": FORMULA, "q6b_written": "Same slope, different intercepts."}), folder / "formula.ipynb")
     nbformat.write(with_written(student, {"q3b_written": "independent " * 3000}), folder / "very_long.ipynb")
     nbformat.write(with_written(student, {"q5c_written": ATTACK}), folder / "attacker.ipynb")
     copied = "Rows of one person are alike, so they are not independent."
@@ -133,14 +133,22 @@ def test_empty_untouched_and_unreadable_answers_start_at_zero(reviewed, submissi
     assert all(reviewed.scores()[submission][q] == "0" for q in WRITTEN)
 
 
+def test_untouched_answers_start_with_a_comment_that_says_why(reviewed):
+    from lmm_seminar.grading.results import NO_ANSWER
+
+    scores = reviewed.scores()
+    assert all(scores["template_left"][f"{q} comment"] == NO_ANSWER for q in WRITTEN)
+    assert scores["formula"]["q4c_written comment"] == "" and scores["formula"]["q1b_written comment"] == NO_ANSWER
+
+
 def test_written_answers_start_blank_for_the_grader(reviewed):
     scores = reviewed.scores()
     assert all(scores["exported"][q] == "" for q in WRITTEN)
-    assert scores["formula"]["q4c"] == "" and scores["formula"]["q1b_written"] == "0"
+    assert scores["formula"]["q4c_written"] == "" and scores["formula"]["q1b_written"] == "0"
 
 
 def test_page_shows_question_points_model_answer_and_rubric(reviewed):
-    page = reviewed.page("q6b")
+    page = reviewed.page("q6b_written")
     assert "6b (written) · 1 point" in page
     assert "What is the same and what differs between the two lines?" in page
     assert "Both lines rise by the same 10.47 ms per day" in page
@@ -154,12 +162,12 @@ def test_identical_answers_are_grouped_and_empty_ones_listed(reviewed):
 
 
 def test_a_notebook_without_the_question_is_flagged_for_a_look(reviewed):
-    assert "rebuilt (this question is not in the notebook: check it by hand)" in reviewed.page("q6b")
+    assert "rebuilt (this question is not in the notebook: check it by hand)" in reviewed.page("q6b_written")
 
 
 def test_markdown_is_rendered_and_the_figure_shown(reviewed):
-    assert "<strong>308</strong>" in reviewed.page("q4c")
-    assert "$\\beta_1 \\approx 22$" in reviewed.page("q4c")  # formulas stay as the student wrote them
+    assert "<strong>308</strong>" in reviewed.page("q4c_written")
+    assert "$\\beta_1 \\approx 22$" in reviewed.page("q4c_written")  # formulas stay as the student wrote them
     assert reviewed.page("q1b_written").count('src="data:image/png;base64,') == 1  # only the export has outputs
 
 
@@ -184,15 +192,15 @@ def test_running_review_again_keeps_what_the_grader_entered(release, written_fol
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     for row in rows:
         if row["submission"] == "formula":
-            row["q4c"], row["q4c comment"] = "0.25", "Intercepts right, slopes missing."
+            row["q4c_written"], row["q4c_written comment"] = "0.25", "Intercepts right, slopes missing."
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     assert review(release, written_folder, out).returncode == 0
     again = {row["submission"]: row for row in csv.DictReader(path.open(newline="", encoding="utf-8"))}
-    assert (again["formula"]["q4c"], again["formula"]["q4c comment"]) == ("0.25", "Intercepts right, slopes missing.")
-    assert "formula · marked 0.25" in (out / "q4c.html").read_text(encoding="utf-8")
+    assert (again["formula"]["q4c_written"], again["formula"]["q4c_written comment"]) == ("0.25", "Intercepts right, slopes missing.")
+    assert "formula · marked 0.25" in (out / "q4c_written.html").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------ in a real browser
@@ -209,8 +217,8 @@ def test_screenshot_of_a_page_is_a_drawn_page(reviewed, tmp_path):
     import matplotlib.image as mpimg
     import numpy as np
 
-    shot = tmp_path / "q4c.png"
-    browse(reviewed.out / "q4c.html", "--window-size=1200,1600", f"--screenshot={shot}")
+    shot = tmp_path / "q4c_written.png"
+    browse(reviewed.out / "q4c_written.html", "--window-size=1200,1600", f"--screenshot={shot}")
     pixels = mpimg.imread(shot)[:, :, :3]
     assert pixels.shape[:2] == (1600, 1200)
     ink = (pixels < 0.5).all(axis=2)  # dark text
@@ -233,8 +241,8 @@ def merged(release: Release, tmp_path_factory: pytest.TempPathFactory):
     assert lmm_seminar("review", str(folder), "--out", str(review), "--autograder", str(release.autograder_zip)).returncode == 0
     scores = review / "manual-scores.csv"
     rows = {row["submission"]: row for row in csv.DictReader(scores.open(newline="", encoding="utf-8"))}
-    rows["ada"].update({"q1b_written": "0.5", "q3b_written": "0.25", "q4c": "0.25", "q4c comment": "Slopes: *say* which is steeper.",
-                        "q6b": "1", "q6b comment": "Clear."})
+    rows["ada"].update({"q1b_written": "0.5", "q3b_written": "0.25", "q4c_written": "0.25", "q4c_written comment": "Slopes: *say* which is steeper.",
+                        "q6b_written": "1", "q6b_written comment": "Clear."})
     with scores.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows["ada"]))
         writer.writeheader()
@@ -252,7 +260,7 @@ def test_merged_grade_table_is_out_of_twelve_with_a_column_per_written_part(merg
     assert grades["ada"]["max_score"] == "12" and grades["ben"]["max_score"] == "12"
     assert all(q in grades["ada"] for q in WRITTEN)
     # ada: 9 autograded + 0.5 + 0.25 + 0.25 + 1 written; the parts left blank count 0 until marked
-    assert grades["ada"]["score"] == "11" and grades["ada"]["q4c"] == "0.25" and grades["ada"]["q3c_written"] == "0"
+    assert grades["ada"]["score"] == "11" and grades["ada"]["q4c_written"] == "0.25" and grades["ada"]["q3c_written"] == "0"
     assert grades["ben"]["score"] == "0"
 
 
@@ -263,22 +271,36 @@ def test_feedback_carries_the_graders_comments(merged):
     assert "## Comments on your written answers" in feedback
     assert "### 4c (written): 0.25 / 0.5" in feedback and "Slopes: \\*say\\* which is steeper." in feedback
     assert "| 3c (written) | not marked yet | 0 / 0.25 |" in feedback
-    assert "q3c_written" not in feedback and "q4c" not in feedback  # parts go by the names students know
+    assert "q3c_written" not in feedback and "q4c_written" not in feedback  # parts go by the names students know
+
+
+def test_an_unanswered_part_reads_no_answer_not_marked_by_hand(merged):
+    out, _ = merged
+    feedback = (out / "feedback" / "ben.md").read_text(encoding="utf-8")
+    assert "| 4c (written) | no answer | 0 / 0.5 |" in feedback and "marked by hand" not in feedback
+
+
+def test_grade_names_the_written_parts_still_unmarked_and_whose(merged):
+    out, _ = merged
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "**Written parts still unmarked**" in summary
+    assert "- q3c_written: 1 hand-in(s): `ada`" in summary
+    assert "q4c_written:" not in summary  # marked for everybody
 
 
 def test_results_json_marks_written_parts(merged):
     out, _ = merged
     ada = next(r for r in json.loads((out / "results.json").read_text()) if r["submission"] == "ada")
-    assert ada["max_score"] == 12 and ada["questions"]["q6b"] == {
+    assert ada["max_score"] == 12 and ada["questions"]["q6b_written"] == {
         "score": 1.0, "max_score": 1.0, "messages": ["Clear."], "kind": "written"}
     tests = {t["name"]: t for t in json.loads((out / "results" / "ada.json").read_text())["tests"]}
-    assert (tests["q6b"]["status"], tests["q6b"]["message"]) == ("marked", "Clear.")
+    assert (tests["q6b_written"]["status"], tests["q6b_written"]["message"]) == ("marked", "Clear.")
     assert tests["q3c_written"]["status"] == "not marked yet"
 
 
 BAD_SCORES = [
-    ("above_the_points", {"q6b": "1.5"}, "row 2 (ada): q6b is 1.5, outside 0 to 1"),
-    ("negative", {"q4c": "-0.25"}, "row 2 (ada): q4c is -0.25, outside 0 to 0.5"),
+    ("above_the_points", {"q6b_written": "1.5"}, "row 2 (ada): q6b_written is 1.5, outside 0 to 1"),
+    ("negative", {"q4c_written": "-0.25"}, "row 2 (ada): q4c_written is -0.25, outside 0 to 0.5"),
     ("not_a_number", {"q1b_written": "half"}, "row 2 (ada): q1b_written is 'half', not a number"),
     ("unknown_submission", {"submission": "zed"}, "row 2 (zed): no submission called 'zed' was graded"),
 ]
@@ -322,9 +344,9 @@ def test_a_second_row_for_a_submission_is_refused(release, two_notebooks, tmp_pa
 
 
 def test_a_missing_column_is_refused(release, two_notebooks, tmp_path):
-    header = ["submission"] + [c for q in WRITTEN if q != "q6b" for c in (q, f"{q} comment")]
+    header = ["submission"] + [c for q in WRITTEN if q != "q6b_written" for c in (q, f"{q} comment")]
     scores = write_scores(tmp_path / "scores.csv", [{"submission": "ada"}], header)
-    assert "no column 'q6b'" in refused(release, two_notebooks, scores, tmp_path / "out").stderr
+    assert "no column 'q6b_written'" in refused(release, two_notebooks, scores, tmp_path / "out").stderr
 
 
 def test_a_misspelt_column_is_refused(release, two_notebooks, tmp_path):
@@ -362,7 +384,7 @@ def test_a_formula_like_submission_name_is_quoted_in_the_scores_file_and_read_ba
     assert "'@SUM(A1)" in path.read_text(encoding="utf-8")
     update_file(path, questions, {"@SUM(A1)": {q: "" for q in WRITTEN}})  # run again: still one row each
     scores = read_file(path, questions, {"@SUM(A1)", "ada"})
-    assert sorted(scores) == ["@SUM(A1)", "ada"] and scores["ada"]["q6b"].points == 0.0
+    assert sorted(scores) == ["@SUM(A1)", "ada"] and scores["ada"]["q6b_written"].points == 0.0
 
 
 def test_marks_of_a_formula_like_submission_count_as_entered(tmp_path):

@@ -68,8 +68,28 @@ def wrong_assignment_name(nb):
     return ASSIGNMENT, "it must be the folder name"
 
 
-BROKEN_SOURCES = [unwrap_solution, drop_end_question, public_test_imports_reference, two_functions_in_a_test,
-                  question_without_name, duplicate_question_name, wrong_assignment_name]
+def answer_in_a_plain_cell(nb):
+    """An answer line in a code cell of its own, inside the question but with no solution markers at all."""
+    i = answer_of(nb, "q2c")
+    nb.cells.insert(i + 2, nbformat.v4.new_code_cell('correlation = sleep_study_data["Days"].corr(sleep_study_data["Reaction"])'))
+    return "question q2c", "sets `correlation`, which the question's tests read, outside a BEGIN SOLUTION block"
+
+
+def a_function_answer_in_a_plain_cell(nb):
+    i = answer_of(nb, "q2a")
+    nb.cells.insert(i + 2, nbformat.v4.new_code_cell("def drop_invalid(df):\n    return df.dropna()"))
+    return "question q2a", "sets `drop_invalid`"
+
+
+def written_part_named_like_an_autograded_one(nb):
+    i = cell_index(nb, lambda s: s.startswith("# BEGIN QUESTION") and "name: q6b_written" in s)
+    nb.cells[i].source = nb.cells[i].source.replace("name: q6b_written", "name: q6b")
+    return "cell", "a written part's name ends in _written (q6b_written)"
+
+
+BROKEN_SOURCES = [written_part_named_like_an_autograded_one, unwrap_solution, drop_end_question, public_test_imports_reference, two_functions_in_a_test,
+                  question_without_name, duplicate_question_name, wrong_assignment_name, answer_in_a_plain_cell,
+                  a_function_answer_in_a_plain_cell]
 
 
 def broken_copy(tmp_path: Path, break_it) -> tuple[Path, tuple[str, str]]:

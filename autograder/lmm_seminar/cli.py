@@ -7,6 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__
+
+DESCRIPTION = ("An auto-graded course on linear mixed-effects models: build the release from the source notebooks, "
+               "grade a class (locally, over several machines, or on Gradescope) and mark the written answers.")
 DEFAULT_SOURCE = Path("source")
 DEFAULT_RELEASE = Path("assignments")
 
@@ -23,16 +27,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lmm-seminar", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="lmm-seminar", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    release = commands.add_parser("release", help="build the student, solution and autograder files")
+    release = commands.add_parser(
+        "release", help="build the student, solution and autograder files",
+        description="Check each source notebook under --source, run Otter Assign on it (which also runs every test "
+                    "against the solution) and write, per assignment, the student notebook and data, the solution "
+                    "notebook and the autograder zip (for `grade`, `otter run` and Gradescope), and the same course "
+                    "for nbgrader. Building twice gives the same bytes.")
     release.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
     release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, help="where to write the release (default: assignments/)")
     release.add_argument("--assignment", metavar="NAME", help="build this assignment only (default: every folder under --source)")
     release.set_defaults(run=_release)
 
-    grade = commands.add_parser("grade", help="grade a class's submissions")
+    grade = commands.add_parser(
+        "grade", help="grade a class's submissions",
+        description="Grade every notebook (.ipynb, or .zip from the export cell) under PATH against the release's "
+                    "autograder: student code isolated (bubblewrap, or a uid of its own), hidden tests in a judge "
+                    "process. Writes grades.csv, results.json, a feedback page per student and summary.md; a broken "
+                    "or hostile hand-in is a row with its reason.")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
     grade.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
                        help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
@@ -58,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="add the written parts' points and comments from this manual-scores.csv (see review)")
     grade.set_defaults(run=_grade)
 
-    review = commands.add_parser("review", help="pages for marking the written answers, one per question")
+    review = commands.add_parser(
+        "review", help="pages for marking the written answers, one per question",
+        description="Write one HTML page per written part (the question, model answer, rubric and every student's "
+                    "answer with its figure) and manual-scores.csv to fill in; `grade --manual-scores` adds them. "
+                    "Running it again keeps the scores already entered.")
     review.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
     review.add_argument("--out", type=Path, default=Path("review"),
                         help="where to write the pages and manual-scores.csv (default: review/)")
@@ -79,6 +98,29 @@ def _parser() -> argparse.ArgumentParser:
                             help="auto (default): bubblewrap where it runs, else a uid of its own; never unisolated")
     gradescope.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed (default: 300)")
     gradescope.set_defaults(run=_gradescope)
+
+    export = commands.add_parser(
+        "export", help="write the grades as the file Canvas or Moodle imports",
+        description="Read a grading output (one assignment's, or a course's) and a roster mapping hand-in ids to the "
+                    "LMS's students, and write Canvas's gradebook CSV, Moodle's grade import CSV or a plain CSV. "
+                    "Hand-ins of nobody on the roster are listed and written beside it, never dropped.")
+    export.add_argument("graded", type=Path, metavar="GRADED", help="the --out folder of `lmm-seminar grade` (or a grades.csv)")
+    export.add_argument("--to", choices=("canvas", "moodle", "csv"), required=True, help="the file's layout")
+    export.add_argument("--roster", type=Path, required=True,
+                        help="CSV with an id column (the hand-in ids) and the LMS's fields: name and canvas_id for "
+                             "Canvas (sis_user_id, sis_login_id and section if you have them), the identifier for Moodle")
+    export.add_argument("--out", type=Path, help="the file to write (default: <to>-grades.csv)")
+    export.add_argument("--assignment", metavar="NAME", help="the assignment of a single grades.csv, or one of a course")
+    export.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                        help="what a roster student without a hand-in gets (default: blank)")
+    export.add_argument("--title", action="append", metavar="NAME=TITLE",
+                        help="the LMS's column for an assignment; for Canvas \"Seminar 1 (4567)\" updates assignment 4567")
+    export.add_argument("--moodle-identifier", default="email", metavar="COLUMN",
+                        help="the roster column Moodle matches users on (default: email)")
+    export.add_argument("--push", metavar="COURSE_URL",
+                        help="also send the grades to this Canvas course (https://.../courses/ID) through its API, "
+                             "with the token in $CANVAS_API_TOKEN")
+    export.set_defaults(run=_export)
 
     merge = commands.add_parser("merge", help="join the outputs of `grade --shard I/N` into one grading output",
                                 description="Join the output folders of every `lmm-seminar grade --shard I/N` run of one "
@@ -125,6 +167,12 @@ def _gradescope(args: argparse.Namespace) -> int:
     from .grading.gradescope import run_gradescope_command
 
     return run_gradescope_command(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .course_tools.export_command import run_export_command
+
+    return run_export_command(args)
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -198,7 +198,7 @@ def _run_otter_assign(master: Path, result: Path) -> None:
 
     output = io.StringIO()
     try:
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output), _quiet_kernels():
             otter_assign(str(master), str(result), no_pdfs=True)
     except RuntimeError as error:
         if "autograder tests failed" in str(error):
@@ -210,10 +210,48 @@ def _run_otter_assign(master: Path, result: Path) -> None:
         raise ReleaseError(f"{master.name}: Otter Assign failed: {type(error).__name__}: {error}") from None
 
 
+@contextlib.contextmanager
+def _quiet_kernels():
+    """Kernels started meanwhile (Otter Assign runs the solution in one) log errors only.
+
+    ipykernel warns on its own stderr, straight to the terminal, that it talks to its client over
+    local TCP; nothing in a release can act on that. Its other messages stay.
+    """
+    with tempfile.TemporaryDirectory(prefix="lmm-ipython-") as folder:
+        profile = Path(folder) / "profile_default"
+        profile.mkdir()
+        (profile / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n', encoding="utf-8")
+        before = os.environ.get("IPYTHONDIR")
+        os.environ["IPYTHONDIR"] = folder
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = before
+
+
+#: Added to the notebook's Otter cell: the export cell's check runs the notebook in a kernel of its own,
+#: whose note about its local TCP connection Otter passes on as a warning under the export cell.
+QUIET_EXPORT = ("import warnings  # the export check's own kernel notes how it connects; nothing to do with your work\n"
+                "warnings.filterwarnings(\"ignore\", r\"(?:\\s*\\[IPKernelApp\\] WARNING \\| Kernel is running over TCP[^\\n]*)+\\s*\\Z\")")
+
+
+def _quiet_export(nb) -> None:
+    """Add ``QUIET_EXPORT`` to the cell that makes the grader (``otter.Notebook(...)``), once."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "otter.Notebook(" in cell.source and QUIET_EXPORT not in cell.source:
+            cell.source = cell.source.rstrip("\n") + "\n" + QUIET_EXPORT
+            return
+
+
 def _write_student(built: Path, target: Path, notebook_name: str) -> list[Path]:
     """Copy the student notebook and its data, and nothing else Otter may leave there."""
     target.mkdir(parents=True)
-    written = [write_reproducible(nbformat.read(built / notebook_name, as_version=4), target / notebook_name)]
+    nb = nbformat.read(built / notebook_name, as_version=4)
+    _quiet_export(nb)
+    written = [write_reproducible(nb, target / notebook_name)]
     for path in sorted(built.rglob("*")):
         relative = path.relative_to(built)
         if path.is_file() and relative.parts[0] == "data":
@@ -230,6 +268,7 @@ def _write_solution(built_notebook: Path, target: Path) -> Path:
         if cell.cell_type == "code":
             source = _PROMPT_BLOCK.sub("", cell.source)
             cell.source = _MARKER_LINE.sub("", source).rstrip("\n")
+    _quiet_export(nb)
     target.parent.mkdir(parents=True)
     return write_reproducible(nb, target)
 

@@ -1,9 +1,11 @@
 """Checks on an Otter Assign source notebook, run before Otter sees it.
 
-Otter reports some authoring slips late or not at all: a code cell with
-solution markers that sits outside a ``# BEGIN SOLUTION`` block is copied into
-the student notebook as it is, answers and all. These checks catch such slips
-and name the question and the cell, so the instructor can go straight to it.
+Otter reports some authoring slips late or not at all: a code cell that sits
+outside a ``# BEGIN SOLUTION`` block is copied into the student notebook as it
+is, answers and all, whether or not it carries solution markers. These checks
+catch such slips (markers outside a block, and a plain cell of a question that
+sets one of the answers its tests read) and name the question and the cell, so
+the instructor can go straight to it.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ def check_source_notebook(path: Path) -> SourceSummary:
     blocks: list[str] = []
     question: str | None = None
     has_tests = False
+    given: list[tuple[int, str, str]] = []  # code cells of a question outside its blocks: number, question, source
+    tested: dict[str, set[str]] = {}  # per question, the answer names its tests read
 
     for number, cell in enumerate(nb.cells, start=1):
         source = cell.source
@@ -95,6 +99,9 @@ def check_source_notebook(path: Path) -> SourceSummary:
                     if not isinstance(config, dict) or not config.get("name"):
                         raise fail("a BEGIN QUESTION cell needs a YAML config with a name")
                     question = str(config["name"])
+                    if config.get("manual") and not question.endswith("_written"):
+                        raise fail(f"a written part's name ends in _written ({question}_written): graders then tell "
+                                   "written parts from autograded ones in every table and file name")
                     if question in summary.points:
                         raise fail(f"the question name {question} is used twice")
                     summary.points[question] = float(config.get("points", 0) or 0)
@@ -124,14 +131,24 @@ def check_source_notebook(path: Path) -> SourceSummary:
             )
         if current == "solution" and cell.cell_type == "code":
             _check_in_cell_markers(source, fail)
+        if current == "question" and cell.cell_type == "code":
+            given.append((number, question, source))
         if current == "tests":
             if cell.cell_type != "code":
                 raise fail("a tests block may hold code cells only")
             _check_test_cell(source, fail, autograder_only_modules(path.parent))
+            tested.setdefault(question, set()).update(test_parameters(source))
             has_tests = True
 
     if blocks:
         raise SourceNotebookError(path, f"the notebook ends inside a {blocks[-1]} block", None, question)
+    for number, owner, source in given:
+        leaked = sorted(answers_set(source) & tested.get(owner, set()))
+        if leaked:
+            raise SourceNotebookError(
+                path, f"this code cell sets {', '.join(f'`{n}`' for n in leaked)}, which the question's tests read, "
+                "outside a BEGIN SOLUTION block: Otter would copy it, answer included, into the student notebook "
+                "(move it into the solution block, with a prompt for students)", number, owner)
     if not summary.autograded:
         raise SourceNotebookError(path, "no autograded question found")
     return summary
@@ -163,6 +180,46 @@ def test_case(source: str) -> tuple[bool, float, str]:
     config = config if isinstance(config, dict) else {}
     code = (source[:match.start()] + source[match.end():]).strip("\n")
     return bool(config.get("hidden")), float(config.get("points", 0) or 0), code
+
+
+def test_parameters(source: str) -> set[str]:
+    """The answer names a test cell's function reads (its parameters, as Otter passes them)."""
+    try:
+        tree = ast.parse(_TEST_CONFIG.sub("", source))
+    except SyntaxError:
+        return set()
+    return {a.arg for node in tree.body if isinstance(node, ast.FunctionDef) for a in node.args.args if a.arg != "env"}
+
+
+def answers_set(source: str) -> set[str]:
+    """The names a code cell gives a value: assignments, definitions, imports, loop and ``with`` targets.
+
+    A name set to ``...`` or ``None`` (a blank for students to fill in) is not an answer.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics and the like: Otter copies them too, but nothing here reads as Python
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value in (Ellipsis, None):
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            names |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            names |= {n.id for item in node.items if item.optional_vars for n in ast.walk(item.optional_vars)
+                      if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.NamedExpr):
+            names.add(node.target.id)
+    return names
 
 
 def _load_yaml(source: str, fail) -> object:

@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..written_parts import WrittenQuestion
-from .manual_scores import apply_manual_scores, read_file
+from .manual_scores import apply_manual_scores, read_file, unmarked_note
 from .release_files import find_autograders, written_parts
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine, autograded_questions
 from .sandbox import SandboxUnavailable
@@ -116,10 +116,13 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
         engine.close()
 
     questions = list(engine.questions)
+    note = ""
     if written:
         apply_manual_scores(results, written, manual)
         questions += [q.name for q in written]
-    summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions], out)
+        note = unmarked_note(results, written)
+    summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions],
+                            out, note=note)
     print()
     print(summary)  # the isolation line was printed before grading began
     print(f"\nWrote {out / 'grades.csv'}, {out / 'results.json'}, {out / 'summary.md'}, {out / 'results'}/ and {out / 'feedback'}/")
@@ -129,8 +132,9 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
 
 
 def write_outputs(results: list[SubmissionResult], questions: list[str], autograded: list[str], isolation: str,
-                  ids: list[str], out: Path, feedback: bool = True) -> str:
-    """grades.csv, results.json, results/, feedback/ and summary.md of one assignment; returns the summary."""
+                  ids: list[str], out: Path, feedback: bool = True, note: str = "") -> str:
+    """grades.csv, results.json, results/, feedback/ and summary.md of one assignment (``note`` ends the
+    summary); returns the summary."""
     out.mkdir(parents=True, exist_ok=True)
     write_grades_csv(results, questions, out / "grades.csv")
     write_results_json(results, out / "results.json")
@@ -138,7 +142,7 @@ def write_outputs(results: list[SubmissionResult], questions: list[str], autogra
         write_submission_results(results, questions, out / "results")
         for result in results:
             write_feedback(result, questions, out / "feedback")
-    summary = summary_table(results, autograded) + lookalike_note(ids)
+    summary = summary_table(results, autograded) + lookalike_note(ids) + note
     (out / "summary.md").write_text(f"Student code: {markdown_safe(isolation)}\n\n{summary}\n", encoding="utf-8")
     return summary
 

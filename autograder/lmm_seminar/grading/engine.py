@@ -168,6 +168,7 @@ class SandboxEngine:
             try:
                 notebook = prepare_notebook(submission, Path(tmp))
                 code_cells = notebook_cells(notebook)
+                numbers = [cell.metadata.get(CELL_NUMBER) for cell in code_cells]
                 text = notebook.read_text(encoding="utf-8")
                 self._check_assignment(json.loads(text))
             except SubmissionProblem as problem:
@@ -193,7 +194,7 @@ class SandboxEngine:
             return self._row(submission, ERROR, "the grader could not judge this notebook's answers", start)
         if status == "timeout":
             row = self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (an endless loop or a very slow cell?)", start)
-            row.cell_errors = _safe_cell_errors(verdict)
+            row.cell_errors = _safe_cell_errors(verdict, numbers)
             return row
         message = ""
         if status == "too much output":
@@ -205,7 +206,7 @@ class SandboxEngine:
                                        self.points[name])
                          for name, q in verdict["questions"].items() if name in self.points}
         row.score = sum(q.score for q in row.questions.values())
-        row.cell_errors = _safe_cell_errors(verdict)
+        row.cell_errors = _safe_cell_errors(verdict, numbers)
         return row
 
     def _check_assignment(self, notebook: dict) -> None:
@@ -234,16 +235,34 @@ def result_row(engine: GradingEngine, submission: Submission, status: str, messa
                             seconds=time.monotonic() - start, isolation=engine.isolation)
 
 
-def _safe_cell_errors(verdict: dict) -> list[dict]:
-    return [{**error, "message": student_safe(error.get("message", ""))} for error in verdict.get("cell_errors", [])]
+def _safe_cell_errors(verdict: dict, numbers: list[int | None]) -> list[dict]:
+    """The cells that raised, numbered as the notebook counts them (every cell, Markdown too), as every
+    other message does; the worker counts code cells only."""
+    errors = []
+    for error in verdict.get("cell_errors", []):
+        error = {**error, "message": student_safe(error.get("message", ""))}
+        position = str(error.get("cell", ""))
+        if position.isdigit() and 0 < int(position) <= len(numbers) and numbers[int(position) - 1]:
+            error["cell"] = str(numbers[int(position) - 1])
+        errors.append(error)
+    return errors
+
+
+#: Metadata key (ours, never written back) that holds a code cell's number among all the notebook's cells.
+CELL_NUMBER = "lmm_seminar_cell_number"
 
 
 def notebook_cells(notebook: Path) -> list:
-    """A notebook's code cells, in order."""
+    """A notebook's code cells, in order, each with its number among all cells under ``CELL_NUMBER``."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    return [cell for cell in nb.cells if cell.cell_type == "code"]
+    cells = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code":
+            cell.metadata[CELL_NUMBER] = number
+            cells.append(cell)
+    return cells
 
 
 def answer_names(tests_dir: Path) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """``manual-scores.csv``: the grader's points and comments for the written parts.
 
 One row per submission; for each written question a points column (named
-after the question, e.g. ``q6b``) and a comment column (``q6b comment``).
+after the question, e.g. ``q6b_written``) and a comment column (``q6b_written comment``).
 ``lmm-seminar review`` writes it, keeping whatever a grader already entered;
 ``lmm-seminar grade --manual-scores`` reads it back, refusing the whole file
 at the first row that cannot be right, so no grade table is ever written from
@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import spreadsheet_safe
+from .report import markdown_safe, spreadsheet_safe
 from .results import GRADED, NOT_MARKED, QuestionResult, SubmissionResult
 from ..written_parts import WrittenQuestion
 
@@ -46,7 +46,8 @@ def update_file(path: Path, questions: list[WrittenQuestion],
     """Write manual-scores.csv with a row per submission, keeping every cell a grader already filled.
 
     ``prefilled`` gives, per submission, the starting points of each question
-    ("0" for an empty or untouched answer, "" for one to mark). Rows already in
+    ("0" for an empty or untouched answer, "" for one to mark) and, under the
+    comment column's name, a starting comment where there is one. Rows already in
     the file (even of submissions no longer found) are kept as they are.
     Returns the rows written, by submission name as the grader's files spell it
     (unquoted), for showing how far marking has got.
@@ -62,7 +63,7 @@ def update_file(path: Path, questions: list[WrittenQuestion],
         row = rows.setdefault(submission, {"submission": submission})
         for q in questions:
             row.setdefault(q.name, start.get(q.name, ""))
-            row.setdefault(q.name + COMMENT, "")
+            row.setdefault(q.name + COMMENT, start.get(q.name + COMMENT, ""))
     header = columns(questions)
     fd, tmp = tempfile.mkstemp(prefix=".manual-scores-", suffix=".csv", dir=path.parent)
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
@@ -145,6 +146,25 @@ def apply_manual_scores(results: list[SubmissionResult], questions: list[Written
             result.questions[q.name] = QuestionResult(q.name, mark.points or 0.0, q.points, messages, written=True,
                                                       title=q.title)
             result.score = (result.score or 0.0) + (mark.points or 0.0)
+
+
+def unmarked_parts(results: list[SubmissionResult], questions: list[WrittenQuestion]) -> dict[str, list[str]]:
+    """Per written part, the graded hand-ins it has no points for yet (parts marked for everybody left out)."""
+    waiting = {q.name: sorted(r.submission for r in results if r.status == GRADED and q.name in r.questions
+                              and r.questions[q.name].awaiting_marks) for q in questions}
+    return {name: ids for name, ids in waiting.items() if ids}
+
+
+def unmarked_note(results: list[SubmissionResult], questions: list[WrittenQuestion], most: int = 5) -> str:
+    """A Markdown note naming the written parts still to mark and whose, or nothing when all are marked."""
+    waiting = unmarked_parts(results, questions)
+    if not waiting:
+        return ""
+    lines = ["**Written parts still unmarked** (they count 0 until manual-scores.csv gives them points):"]
+    for name, ids in waiting.items():
+        shown = ", ".join(f"`{markdown_safe(i)}`" for i in ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
+        lines.append(f"- {name}: {len(ids)} hand-in(s): {shown}")
+    return "\n\n" + "\n".join(lines)
 
 
 def _submission(cell: str) -> str:

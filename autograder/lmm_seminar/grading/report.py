@@ -85,7 +85,10 @@ def feedback_blocks(result: SubmissionResult, questions: list[str]) -> list[Bloc
             if q is None:
                 rows.append((name, "not graded", "0"))
             else:
-                mark = (NOT_MARKED if q.awaiting_marks else "marked by hand") if q.written else ("passed" if q.passed else "not yet")
+                if q.written:
+                    mark = NOT_MARKED if q.awaiting_marks else "no answer" if q.unanswered else "marked by hand"
+                else:
+                    mark = "passed" if q.passed else "not yet"
                 rows.append((q.title or name, mark, f"{_number(q.score)} / {_number(q.max_score)}"))
         blocks.append(Block(paragraphs=intro, table=rows))
         details = [(n, result.questions[n]) for n in questions

@@ -11,6 +11,9 @@ GRADED, ERROR, TIMEOUT = "graded", "error", "timeout"
 
 #: The message of a written part that has no points in the manual scores yet.
 NOT_MARKED = "not marked yet"
+#: The comment `review` starts an empty or untouched written answer with (at 0 points): the student
+#: is told there was no answer, not that a person marked it.
+NO_ANSWER = "no answer: the cell was left empty or as the template"
 
 
 @dataclass
@@ -34,6 +37,11 @@ class QuestionResult:
     def awaiting_marks(self) -> bool:
         """A written part the grader has not given points yet (its first message says so)."""
         return self.written and self.messages[:1] == [NOT_MARKED]
+
+    @property
+    def unanswered(self) -> bool:
+        """A written part `review` found empty or untouched, still at the 0 points it started with."""
+        return self.written and self.score == 0 and self.messages == [NO_ANSWER]
 
     @property
     def grader_comments(self) -> list[str]:

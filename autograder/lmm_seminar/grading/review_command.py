@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 
 from ..written_parts import WrittenQuestion
-from .manual_scores import update_file
+from .manual_scores import COMMENT, update_file
 from .release_files import find_autograders, written_parts
 from .review import ReviewedSubmission, course_index_page, index_page, page_name, question_page
-from .results import student_safe
+from .results import NO_ANSWER, student_safe
 from .submissions import (Submission, SubmissionProblem, assignment_submissions, check_paths, lookalike_ids,
                           prepare_notebook, route_submissions)
 from .written import student_answers
@@ -65,7 +65,9 @@ def review_assignment(questions: list[WrittenQuestion], submissions: list[Submis
     reviewed += [ReviewedSubmission(s.id, {}, problem=student_safe(reason)) for s, reason in refused]
     submissions = list(submissions) + [s for s, _ in refused]
     out.mkdir(parents=True, exist_ok=True)
+    # an empty or untouched answer starts at 0, with a comment that says why (what its student will read)
     prefilled = {r.submission: {q.name: "0" if r.problem or r.answers[q.name].untouched else "" for q in questions}
+                 | {q.name + COMMENT: NO_ANSWER for q in questions if not r.problem and r.answers[q.name].untouched}
                  for r in reviewed}
     scores_path = out / SCORES_FILE
     marks = update_file(scores_path, questions, prefilled)
