@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade against this assignment of the release only (default: each hand-in against its own)")
     grade.add_argument("--manual-scores", type=Path, metavar="FILE",
                        help="add the written parts' points and comments from this manual-scores.csv (see review)")
+    late = grade.add_argument_group("late hand-ins", "a penalty off the whole score (raw score kept); the hand-in "
+                                    "time is nbgrader's timestamp.txt, else --handed-in-times, else the file's time")
+    late.add_argument("--due", metavar="DATETIME", help="due date and time, e.g. 2026-12-01T23:59 or 2026-12-01T23:59+01:00")
+    late.add_argument("--late-penalty", metavar="RATE", help="percent off per started day or hour late: 10%%/day, 2%%/hour")
+    late.add_argument("--late-cap", metavar="PERCENT", help="most taken off for lateness (default: 100%%)")
+    late.add_argument("--grace", metavar="DURATION", help="lateness forgiven: 15m, 2h, 1d")
+    late.add_argument("--cutoff", metavar="DATETIME", help="nothing handed in after this is accepted (scores 0)")
+    late.add_argument("--handed-in-times", type=Path, metavar="FILE", help="CSV of id,handed_in times (ISO 8601)")
     grade.set_defaults(run=_grade)
 
     review = commands.add_parser(

@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..written_parts import WrittenQuestion
+from .late_policy import LatePolicy, LatePolicyError, apply_late_policy, parse_policy, read_times
 from .manual_scores import apply_manual_scores, read_file, unmarked_note
 from .release_files import find_autograders, written_parts
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine, autograded_questions
@@ -54,9 +55,10 @@ def run_grade_command(args: argparse.Namespace) -> int:
         mine = [s for s in submissions if shard.holds(s.id)]
         print(f"Shard {shard.index} of {shard.count}: {len(mine)} of {len(submissions)} submission(s)")
         return grade_assignment(args, autograder, mine, args.out, args.manual_scores)
-    if getattr(args, "shard", None):
-        print("lmm-seminar grade: --shard grades one assignment: add --assignment NAME", file=sys.stderr)
-        return 2
+    for option, value in (("--shard", getattr(args, "shard", None)), ("--due", getattr(args, "due", None))):
+        if value:
+            print(f"lmm-seminar grade: {option} is for one assignment: add --assignment NAME", file=sys.stderr)
+            return 2
     return grade_course(args, autograders)
 
 
@@ -102,9 +104,10 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run."""
     try:
         written, manual = read_manual_scores(manual_scores, autograder, submissions)
+        policy, times = read_late_policy(args)
         engine = make_engine(args.engine, autograder, args.timeout or DEFAULT_TIMEOUT, args.require_sandbox, args.jobs,
                              getattr(args, "isolation", "auto"))
-    except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:
+    except (FileNotFoundError, ValueError, RuntimeError, SandboxUnavailable) as error:  # LatePolicyError too
         print(f"lmm-seminar grade: {error}", file=sys.stderr)
         return 2
 
@@ -121,6 +124,9 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
         apply_manual_scores(results, written, manual)
         questions += [q.name for q in written]
         note = unmarked_note(results, written)
+    if policy is not None:  # on the whole score, written parts included
+        apply_late_policy(results, submissions, policy, times)
+        note += late_note(results)
     summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions],
                             out, note=note)
     print()
@@ -164,6 +170,29 @@ def run_merge_command(args: argparse.Namespace) -> int:
     print(summary)
     print(f"\nMerged {len(shards)} shards ({len(results)} submissions) into {out}")
     return 0
+
+
+def read_late_policy(args: argparse.Namespace) -> tuple[LatePolicy | None, dict]:
+    """The late policy of ``--due`` and its companions, and the hand-in times file; None without ``--due``."""
+    due = getattr(args, "due", None)
+    if due is None:
+        for option in ("late_penalty", "late_cap", "grace", "cutoff", "handed_in_times"):
+            if getattr(args, option, None):
+                raise LatePolicyError(f"--{option.replace('_', '-')} needs --due")
+        return None, {}
+    policy = parse_policy(due, args.late_penalty, args.late_cap, args.grace, args.cutoff)
+    return policy, read_times(args.handed_in_times) if args.handed_in_times else {}
+
+
+def late_note(results: list[SubmissionResult]) -> str:
+    """The summary's line on late hand-ins."""
+    late = [r for r in results if r.late and r.late.get("penalty_percent")]
+    if not late:
+        return "\n\nNo hand-in was late."
+    refused = sum(bool(r.late.get("after_cutoff")) for r in late)
+    return (f"\n\n**Late hand-ins:** {len(late)} penalised"
+            + (f", {refused} of them after the last accepted time (scored 0)" if refused else "")
+            + "; grades.csv keeps each raw score beside the penalised one.")
 
 
 def lookalike_note(ids: list[str]) -> str:

@@ -15,16 +15,21 @@ from .results import ERROR, GRADED, NOT_MARKED, TIMEOUT, SubmissionResult, plain
 STATUSES = (GRADED, ERROR, TIMEOUT)
 
 
-def grade_columns(questions: list[str]) -> list[str]:
+#: grades.csv's columns for a late policy, after max_score (only when a due date was given).
+LATE_COLUMNS = ["raw_score", "late_penalty_percent", "handed_in"]
+
+
+def grade_columns(questions: list[str], late: bool = False) -> list[str]:
     """Columns of grades.csv: fixed ones around one column per autograded question."""
-    return ["submission", "status", "score", "max_score", *questions, "message", "path"]
+    return ["submission", "status", "score", "max_score", *(LATE_COLUMNS if late else []), *questions, "message", "path"]
 
 
 def write_grades_csv(results: list[SubmissionResult], questions: list[str], path: Path) -> Path:
     """One row per submission; question cells hold points earned (blank when not graded)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=grade_columns(questions))
+        late = any(r.late for r in results)
+        writer = csv.DictWriter(f, fieldnames=grade_columns(questions, late))
         writer.writeheader()
         for result in sorted(results, key=lambda r: r.submission):
             row = {
@@ -35,6 +40,9 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
                 "message": spreadsheet_safe(result.message),
                 "path": spreadsheet_safe(result.path),
             }
+            if late and result.late:
+                row.update(raw_score=_number(result.late.get("raw_score")), handed_in=result.late.get("handed_in", ""),
+                           late_penalty_percent=_number(result.late.get("penalty_percent")))
             for name in questions:
                 question = result.questions.get(name)
                 row[name] = _number(question.score if question else None)
@@ -79,6 +87,14 @@ def feedback_blocks(result: SubmissionResult, questions: list[str]) -> list[Bloc
         else:
             intro += [[("strong", f"Autograded score: {_number(result.score)} / {_number(result.max_score)}")],
                       [("ours", "Written answers are marked separately by your instructor.")]]
+        late = result.late or {}
+        if late.get("after_cutoff"):
+            intro.append([("strong", "Handed in after the last accepted time"), (
+                "ours", f" ({late.get('handed_in')}): it scores 0 (before that rule: {_number(late.get('raw_score'))}).")])
+        elif late.get("penalty_percent"):
+            intro.append([("strong", f"Late: {late.get('late_hours'):g} hours after the due date"), (
+                "ours", f" (handed in {late.get('handed_in')}): {_number(late.get('penalty_percent'))}% off, "
+                        f"{_number(late.get('raw_score'))} before the penalty.")])
         rows = []
         for name in questions:
             q = result.questions.get(name)
@@ -202,7 +218,7 @@ def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
         {
             "submission": r.submission, "path": r.path, "status": r.status, "score": r.score,
             "max_score": r.max_score, "message": r.message, "seconds": round(r.seconds, 2),
-            "isolation": r.isolation, "cell_errors": r.cell_errors,
+            "isolation": r.isolation, "cell_errors": r.cell_errors, "late": r.late,
             "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages,
                               "kind": "written" if q.written else "autograded"}
                           for n, q in r.questions.items()},
@@ -232,7 +248,7 @@ def submission_result(result: SubmissionResult, questions: list[str]) -> dict:
                           "max_score": q.max_score, "message": "; ".join(dict.fromkeys(q.messages))})
     return {"submission": result.submission, "status": result.status, "score": result.score or 0.0,
             "max_score": result.max_score, "message": result.message, "tests": tests,
-            "cell_errors": result.cell_errors, "isolation": result.isolation}
+            "cell_errors": result.cell_errors, "isolation": result.isolation, "late": result.late}
 
 
 def write_submission_results(results: list[SubmissionResult], questions: list[str], folder: Path) -> list[Path]:

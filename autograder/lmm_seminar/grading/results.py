@@ -65,6 +65,8 @@ class SubmissionResult:
     cell_errors: list[dict] = field(default_factory=list)
     #: how isolated the student's code ran (see ``sandbox.Isolation.describe``)
     isolation: str = ""
+    #: with a due date: when it came in, how late, the percent taken off and the raw score (``late_policy``)
+    late: dict | None = None
 
 
 def student_safe(text: object) -> str:
