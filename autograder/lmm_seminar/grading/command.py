@@ -148,7 +148,11 @@ def write_outputs(results: list[SubmissionResult], questions: list[str], autogra
         write_submission_results(results, questions, out / "results")
         for result in results:
             write_feedback(result, questions, out / "feedback")
-    summary = summary_table(results, autograded) + lookalike_note(ids) + note
+    from ..course_tools.analytics import write_analytics
+
+    summary = (summary_table(results, autograded) + lookalike_note(ids) + note + "\n\n"
+               + write_analytics(results, autograded, out) + "\n\nanalytics.html has the score distribution and the "
+               "time per hand-in.")
     (out / "summary.md").write_text(f"Student code: {markdown_safe(isolation)}\n\n{summary}\n", encoding="utf-8")
     return summary
 
