@@ -46,6 +46,12 @@ def tier(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def solution_results(container, tier, release) -> dict:
+    """The solution's results.json under each tier (read by several tests, graded once)."""
+    return submit(container, tier, notebooks.read(release.solution_notebook))
+
+
 def submit(container: GradescopeContainer, tier: str, *notebooks_) -> dict:
     results, _ = container.submit(*notebooks_, bubblewrap=TIERS[tier])
     return results
@@ -60,8 +66,8 @@ def solution_with(release, cell: str, after: str = "q2c") -> nbformat.NotebookNo
 # ----------------------------------------------------------------------------------- scores
 
 
-def test_the_solution_scores_full_marks(container, tier, release):
-    results = submit(container, tier, notebooks.read(release.solution_notebook))
+def test_the_solution_scores_full_marks(solution_results, tier, release):
+    results = solution_results
     assert results["score"] == FULL
     assert set(question_scores(results).values()) != {0.0}
 
@@ -72,15 +78,15 @@ def test_the_blank_notebook_scores_nothing(container, tier, release):
     assert set(question_scores(results).values()) == {0.0}
 
 
-def test_the_isolation_line_names_the_tier_that_ran(container, tier, release):
-    results = submit(container, tier, notebooks.read(release.solution_notebook))
+def test_the_isolation_line_names_the_tier_that_ran(solution_results, tier, release):
+    results = solution_results
     said = results["extra_data"]["isolation"]
     assert said.startswith("sandboxed with bubblewrap" if tier == "bubblewrap" else "isolated by uid")
     assert said in results["output"]
 
 
-def test_results_follow_gradescopes_format(container, tier, release):
-    results = submit(container, tier, notebooks.read(release.solution_notebook))
+def test_results_follow_gradescopes_format(solution_results, tier, release):
+    results = solution_results
     assert results["output_format"] == "md" and results["stdout_visibility"] == "hidden"
     for test in results["tests"]:
         assert test["visibility"] in VISIBILITIES and test["output_format"] == "md"
@@ -90,18 +96,18 @@ def test_results_follow_gradescopes_format(container, tier, release):
     assert sum(question_scores(results).values()) == pytest.approx(results["score"])
 
 
-def test_each_part_is_a_test_shown_once_grades_are_published(container, tier, release):
+def test_each_part_is_a_test_shown_once_grades_are_published(solution_results, tier, release):
     from lmm_seminar.grading.engine import autograded_questions
 
     questions, points = autograded_questions(release.autograder_zip)
-    results = submit(container, tier, notebooks.read(release.solution_notebook))
+    results = solution_results
     parts = {t["name"]: t for t in results["tests"] if t["name"] in points}
     assert list(parts) == questions
     assert all(t["visibility"] == "after_published" and t["max_score"] == points[t["name"]] for t in parts.values())
 
 
-def test_written_parts_wait_for_marks_by_hand(container, tier, release):
-    results = submit(container, tier, notebooks.read(release.solution_notebook))
+def test_written_parts_wait_for_marks_by_hand(solution_results, tier, release):
+    results = solution_results
     written = [t for t in results["tests"] if t["name"].endswith("(written)")]
     assert [t["name"] for t in written][:2] == ["q1b_written (written)", "q3b_written (written)"]
     assert all(t["max_score"] == 0 and "marked by hand" in t["output"] for t in written)
