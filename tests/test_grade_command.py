@@ -97,8 +97,44 @@ def test_summary_counts_statuses_and_names_the_most_failed_questions(graded_clas
     assert summary.count("Student code: ") == 1  # printed once, before grading began
 
 
-def test_progress_bar_is_drawn(graded_class):
-    assert "submission" in graded_class.completed.stderr and "100%" in graded_class.completed.stderr
+def test_no_progress_bar_reaches_a_log(graded_class):
+    # the class run's stderr is a pipe, as in CI: the command's own lines only
+    assert "100%" not in graded_class.completed.stderr and "submission/s" not in graded_class.completed.stderr
+
+
+@pytest.mark.parametrize("command", ["grade", "review"])
+def test_a_progress_bar_is_drawn_on_a_terminal(release, tmp_path, command):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from conftest import COMMAND
+
+    shutil.copy(release.solution_notebook, tmp_path / "ada.ipynb")
+    controller, terminal = pty.openpty()
+    # a terminal of 80 columns, as a person's is (one of no size gets no bar: tqdm has no room to draw it)
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        completed = subprocess.run([str(COMMAND), command, str(tmp_path / "ada.ipynb"), "--autograder",
+                                    str(release.autograder_zip), "--out", str(tmp_path / "out")],
+                                   stdout=subprocess.PIPE, stderr=terminal, stdin=subprocess.DEVNULL, timeout=600)
+        os.close(terminal)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(controller)
+    assert completed.returncode == 0
+    assert b"100%" in drawn and (b"submission" in drawn if command == "grade" else b"hand-in" in drawn)
 
 
 # ---------------------------------------------------------------- the command itself

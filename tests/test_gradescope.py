@@ -215,7 +215,7 @@ def test_setup_closes_the_check_library_to_other_users(container):
 @pytest.mark.slow
 def test_a_sample_of_the_corpus_scores_as_lmm_seminar_grade_scores_it(container, tier, class_folder, graded_class):
     corpus_files = sorted((class_folder / "corpus").glob("*.ipynb"))
-    sample = corpus_files[:: max(1, len(corpus_files) // 8)]
+    sample = corpus_files[:: max(1, len(corpus_files) // 3)]  # the whole corpus runs under the uid tier below
     for path in sample:
         results, _ = container.submit(path, bubblewrap=TIERS[tier])
         row = graded_class.rows[path.stem]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .progress import add_progress_options
 
 DESCRIPTION = ("An auto-graded course on linear mixed-effects models: build the release from the source notebooks, "
                "grade a class (locally, over several machines, or on Gradescope) and mark the written answers.")
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--isolation", choices=("auto", "bubblewrap", "uid"), default="auto",
                        help="auto (default): the strongest tier that works here; bubblewrap: namespaces; "
                             "uid: a uid of its own per submission, for containers that refuse namespaces")
-    grade.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    add_progress_options(grade)
     grade.add_argument("--shard", metavar="I/N",
                        help="grade the I-th of N fixed parts of the class (for N machines; join them with `merge`)")
     grade.add_argument("--assignment", metavar="NAME",
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
     review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
     review.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
+    add_progress_options(review)
     review.set_defaults(run=_review)
 
     gradescope = commands.add_parser(

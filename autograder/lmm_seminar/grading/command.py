@@ -7,7 +7,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from tqdm import tqdm
+from ..progress import progress_bar
 
 from ..written_parts import WrittenQuestion
 from .late_policy import LatePolicy, LatePolicyError, apply_late_policy, parse_policy, read_times
@@ -114,7 +114,7 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     print(f"Grading {len(submissions)} submission(s) with {engine.autograder_zip.name}, {args.jobs} at a time")
     print(f"Student code: {engine.isolation}")
     try:
-        results = grade_all(engine, submissions, args.jobs, progress=not args.no_progress)
+        results = grade_all(engine, submissions, args.jobs, progress=getattr(args, "progress", None))
     finally:
         engine.close()
 
@@ -233,12 +233,14 @@ def make_engine(name: str, autograder: Path, timeout: float, require_sandbox: bo
     return SandboxEngine(autograder, timeout=timeout, require_sandbox=require_sandbox, jobs=jobs, isolation=isolation)
 
 
-def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int, progress: bool = True) -> list[SubmissionResult]:
-    """Grade every submission with ``jobs`` at once; an unexpected failure becomes an error row."""
+def grade_all(engine: GradingEngine, submissions: list[Submission], jobs: int,
+              progress: bool | None = None) -> list[SubmissionResult]:
+    """Grade every submission with ``jobs`` at once; an unexpected failure becomes an error row.
+    ``progress``: draw a bar (True), never (False), on a terminal only (None)."""
     results: list[SubmissionResult] = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(engine.grade, s): s for s in submissions}
-        bar = tqdm(total=len(submissions), unit="submission", disable=not progress, file=sys.stderr)
+        bar = progress_bar(len(submissions), "submission", progress)
         for future in as_completed(futures):
             submission = futures[future]
             try:

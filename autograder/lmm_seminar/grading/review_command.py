@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..progress import progress_bar
 from ..written_parts import WrittenQuestion
 from .manual_scores import COMMENT, update_file
 from .release_files import find_autograders, written_parts
@@ -45,12 +46,13 @@ def run_review_command(args: argparse.Namespace) -> int:
         return 2
 
     out: Path = args.out
+    progress = getattr(args, "progress", None)
     if len(autograders) == 1:
-        return review_assignment(parts[name], routed[name], out, refused=unmatched)
+        return review_assignment(parts[name], routed[name], out, refused=unmatched, progress=progress)
     for name, submissions in routed.items():
         if submissions and parts[name]:
             print(f"== {name}")
-            review_assignment(parts[name], submissions, out / name)
+            review_assignment(parts[name], submissions, out / name, progress=progress)
     (out / "index.html").write_text(course_index_page({n: len(s) for n, s in routed.items() if s and parts[n]},
                                                       [(s.id, student_safe(r)) for s, r in unmatched]), encoding="utf-8")
     print(f"Open {out / 'index.html'}")
@@ -58,10 +60,14 @@ def run_review_command(args: argparse.Namespace) -> int:
 
 
 def review_assignment(questions: list[WrittenQuestion], submissions: list[Submission], out: Path,
-                      refused: list[tuple[Submission, str]] = ()) -> int:
+                      refused: list[tuple[Submission, str]] = (), progress: bool | None = None) -> int:
     """The review pages and scores file of one assignment's hand-ins, in ``out`` (``refused``: hand-ins that
-    belong elsewhere, listed with the reason)."""
-    reviewed = [read_submission(s, questions) for s in submissions]
+    belong elsewhere, listed with the reason; ``progress``: the bar, see ``progress.progress_bar``)."""
+    reviewed = []
+    with progress_bar(len(submissions), "hand-in", progress) as bar:
+        for submission in submissions:
+            reviewed.append(read_submission(submission, questions))
+            bar.update()
     reviewed += [ReviewedSubmission(s.id, {}, problem=student_safe(reason)) for s, reason in refused]
     submissions = list(submissions) + [s for s, _ in refused]
     out.mkdir(parents=True, exist_ok=True)
