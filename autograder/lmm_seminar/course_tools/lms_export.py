@@ -27,6 +27,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..grading.report import spreadsheet_safe, spreadsheet_unquoted
+
 FORMATS = ("canvas", "moodle", "csv")
 #: Canvas's leading columns, in the order its own gradebook export writes them.
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -94,7 +96,7 @@ def _read_grades_file(path: Path, assignment: str, grades: ClassGrades) -> None:
         if missing:
             raise ExportError(f"{path}, line 1: not a grades.csv of `lmm-seminar grade` (no column {sorted(missing)[0]!r})")
         for line, row in enumerate(reader, start=2):
-            student = _unquoted(row["submission"])
+            student = spreadsheet_unquoted(row["submission"])  # grades.csv quotes a formula-like id
             try:
                 maximum = float(row["max_score"])
                 score = float(row["score"]) if row["status"] == "graded" else 0.0
@@ -193,8 +195,6 @@ def write_export(export: Export, path: Path) -> Path:
 
 def _spreadsheet_safe(text: str) -> str:
     # "    Points Possible" and negative numbers are ours; a name from the roster could start a formula
-    from ..grading.report import spreadsheet_safe
-
     return text if text.strip() == "Points Possible" or _is_number(text) else spreadsheet_safe(text)
 
 
@@ -205,7 +205,3 @@ def _is_number(text: str) -> bool:
         return False
     return True
 
-
-def _unquoted(cell: str) -> str:
-    # grades.csv quotes an id that would start a formula ("'=x"): the id itself is without the quote
-    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell

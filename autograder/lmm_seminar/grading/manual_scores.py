@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import markdown_safe, spreadsheet_safe
+from .report import markdown_safe, spreadsheet_safe, spreadsheet_unquoted
 from .results import GRADED, NOT_MARKED, QuestionResult, SubmissionResult
 from ..written_parts import WrittenQuestion
 
@@ -57,7 +57,7 @@ def update_file(path: Path, questions: list[WrittenQuestion],
         with path.open(newline="", encoding="utf-8-sig") as f:
             for row in csv.DictReader(f):
                 if row.get("submission"):
-                    name = _submission(row["submission"])
+                    name = spreadsheet_unquoted(row["submission"])
                     rows[name] = {k: v or "" for k, v in row.items() if k} | {"submission": name}
     for submission, start in prefilled.items():
         row = rows.setdefault(submission, {"submission": submission})
@@ -99,7 +99,7 @@ def read_file(path: Path, questions: list[WrittenQuestion], submissions: set[str
         raise ManualScoresError(f"{path}: unknown column {unknown[0]!r} (the header should be: {', '.join(expected)})")
     scores: dict[str, dict[str, ManualScore]] = {}
     for number, row in enumerate(table, start=2):  # row 1 is the header
-        name = _submission((row.get("submission") or "").strip())
+        name = spreadsheet_unquoted((row.get("submission") or "").strip())
         where = f"{path}, row {number} ({name or 'no submission'})"
         if None in row:
             raise ManualScoresError(f"{where}: more cells than columns")
@@ -165,8 +165,3 @@ def unmarked_note(results: list[SubmissionResult], questions: list[WrittenQuesti
         shown = ", ".join(f"`{markdown_safe(i)}`" for i in ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
         lines.append(f"- {name}: {len(ids)} hand-in(s): {shown}")
     return "\n\n" + "\n".join(lines)
-
-
-def _submission(cell: str) -> str:
-    # The submission id as written, without the quote spreadsheet_safe put before a formula-like name.
-    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell

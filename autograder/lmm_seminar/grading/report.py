@@ -317,7 +317,16 @@ def message_safe(text: str) -> str:
     return _MESSAGE_SPECIAL.sub(r"\\\1", text)
 
 
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def spreadsheet_safe(text: str) -> str:
     """A grades.csv cell a spreadsheet will not run as a formula (OWASP's CSV-injection rule)."""
     text = plain_text(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def spreadsheet_unquoted(cell: str) -> str:
+    """A cell ``spreadsheet_safe`` wrote, as the text it stands for (without the quote before a formula-like text)."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in _FORMULA_START else cell
