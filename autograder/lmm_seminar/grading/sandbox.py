@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..runner.worker import SYSTEM_FOLDERS, python_folders
 from ..shipped import answer_facts
 
 WORKER = Path(__file__).resolve().parents[1] / "runner" / "worker.py"
@@ -240,8 +241,7 @@ class WorkerPool:
             elif os.path.isdir(top):
                 show(top)
         made: set[str] = set()
-        # the Python installation, and any folder a .pth file adds to its path (where more libraries may sit)
-        for prefix in sorted({sys.base_prefix, sys.prefix} | {p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}):
+        for prefix in sorted(python_folders()):
             visible = any(Path(prefix).is_relative_to(t) for t in shown) and not any(Path(prefix).is_relative_to(h) for h in hidden)
             if not visible:  # not shown yet, or inside a hidden checkout (a venv in the project folder)
                 # bubblewrap makes missing parent folders private (0700); the student's uid must pass through
@@ -264,9 +264,8 @@ class WorkerPool:
     def _check_answer_key_closed(self, landlock: bool) -> None:
         """Without namespaces only permissions (and Landlock, where the kernel has it) hide the answer key:
         refuse to start if the students' uids could read any part of it."""
-        readable = [Path(p) for p in {sys.prefix, sys.base_prefix}] if landlock else [Path("/")]
-        if landlock:  # what the worker's Landlock rules leave readable (runner/worker.py, SYSTEM_FOLDERS)
-            readable += [Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")]
+        # what the worker's Landlock rules leave readable (the same folders), else everything
+        readable = [Path(p) for p in (set(SYSTEM_FOLDERS) | python_folders() if landlock else {"/"})]
         exposed = [str(path) for path in answer_key_paths(self.autograder_zip)
                    if any(path.resolve().is_relative_to(r.resolve()) for r in readable) and _readable_by_others(path)]
         if exposed:

@@ -411,6 +411,15 @@ except (ImportError, OSError):
 SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/dev", "/sys")
 
 
+def python_folders() -> set[str]:
+    """This interpreter's folders: its installation, and every folder on its path (a .pth file may add some).
+
+    What student code must be able to read to import a library: the sandbox shows them, Landlock
+    lets the uid tier read them, and the answer key must not sit in any of them unprotected.
+    """
+    return {sys.prefix, sys.base_prefix} | {p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}
+
+
 def _landlock_abi() -> int:
     """The kernel's Landlock ABI version, 0 where it has none (or a container's seccomp profile refuses it)."""
     if _LANDLOCK is None:
@@ -434,8 +443,7 @@ def _landlock_ruleset(scratch: str):
     access = _LANDLOCK.FSAccess
     read = access.READ_FILE | access.READ_DIR | access.EXECUTE
     ruleset = _LANDLOCK.Ruleset()
-    readable = set(SYSTEM_FOLDERS) | {sys.prefix, sys.base_prefix} | {p for p in sys.path if p}
-    for path in sorted(readable):
+    for path in sorted(set(SYSTEM_FOLDERS) | python_folders()):
         if os.path.isdir(path):
             ruleset.allow(path, rules=read)
     ruleset.allow(scratch)
