@@ -674,3 +674,30 @@ def test_a_name_as_long_as_the_file_system_allows_still_gets_its_feedback(hostil
     assert float(row["score"]) == FULL and len(row["submission"].encode()) <= 120
     for page in (f"feedback/{row['submission']}.md", f"feedback/{row['submission']}.html", f"results/{row['submission']}.json"):
         assert (hostile_run.out / page).is_file()
+
+
+def test_the_checkout_stays_hidden_when_the_grader_runs_from_it(release, tmp_path):
+    """`python -m lmm_seminar.cli` started in the checkout puts the checkout on the grader's path; the sandbox
+    shows the interpreter's folders, never that one (it holds every reference module)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    _sandbox_required()
+    nb = notebooks.read(release.solution_notebook)
+    reference = REPO / "source" / "sleepstudy-lmm" / "sleepstudy_reference.py"
+    nb.cells.insert(notebooks.answer_cells(nb)["q2c"] + 1, nbformat.v4.new_code_cell(WRONG_R + f"""
+namespace = {{}}
+exec(open({str(reference)!r}).read(), namespace)
+correlation = namespace["answers"]()["correlation"]
+"""))
+    nbformat.write(nb, tmp_path / "from_the_checkout.ipynb")
+    completed = subprocess.run([sys.executable, "-m", "lmm_seminar.cli", "grade", str(tmp_path / "from_the_checkout.ipynb"),
+                                "--autograder", str(release.autograder_zip), "--out", str(tmp_path / "out"),
+                                "--require-sandbox", "--isolation", "bubblewrap", "--no-progress"],
+                               cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stderr
+    (row,) = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert row["questions"]["q2c"]["score"] == 0.0 and row["score"] == FULL - 0.5
+    assert [e["type"] for e in row["cell_errors"]] == ["FileNotFoundError"]

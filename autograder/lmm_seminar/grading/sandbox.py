@@ -241,7 +241,12 @@ class WorkerPool:
             elif os.path.isdir(top):
                 show(top)
         made: set[str] = set()
+        prefixes = [Path(sys.prefix), Path(sys.base_prefix)]
         for prefix in sorted(python_folders()):
+            if any(Path(prefix).is_relative_to(s) for s in secrets) and not any(Path(prefix).is_relative_to(p) for p in prefixes):
+                # a folder of the checkout or the release on the path (`python -m` run from the checkout puts the
+                # checkout there): never shown; only the interpreter's own folders may sit inside one
+                continue
             visible = any(Path(prefix).is_relative_to(t) for t in shown) and not any(Path(prefix).is_relative_to(h) for h in hidden)
             if not visible:  # not shown yet, or inside a hidden checkout (a venv in the project folder)
                 # bubblewrap makes missing parent folders private (0700); the student's uid must pass through
