@@ -167,8 +167,7 @@ class SandboxEngine:
         with tempfile.TemporaryDirectory(prefix="lmm-submission-") as tmp:
             try:
                 notebook = prepare_notebook(submission, Path(tmp))
-                code_cells = notebook_cells(notebook)
-                numbers = [cell.metadata.get(CELL_NUMBER) for cell in code_cells]
+                code_cells, numbers = notebook_cells(notebook)
                 text = notebook.read_text(encoding="utf-8")
                 self._check_assignment(json.loads(text))
             except SubmissionProblem as problem:
@@ -235,34 +234,26 @@ def result_row(engine: GradingEngine, submission: Submission, status: str, messa
                             seconds=time.monotonic() - start, isolation=engine.isolation)
 
 
-def _safe_cell_errors(verdict: dict, numbers: list[int | None]) -> list[dict]:
+def _safe_cell_errors(verdict: dict, numbers: list[int]) -> list[dict]:
     """The cells that raised, numbered as the notebook counts them (every cell, Markdown too), as every
     other message does; the worker counts code cells only."""
     errors = []
     for error in verdict.get("cell_errors", []):
         error = {**error, "message": student_safe(error.get("message", ""))}
         position = str(error.get("cell", ""))
-        if position.isdigit() and 0 < int(position) <= len(numbers) and numbers[int(position) - 1]:
+        if position.isdigit() and 0 < int(position) <= len(numbers):
             error["cell"] = str(numbers[int(position) - 1])
         errors.append(error)
     return errors
 
 
-#: Metadata key (ours, never written back) that holds a code cell's number among all the notebook's cells.
-CELL_NUMBER = "lmm_seminar_cell_number"
-
-
-def notebook_cells(notebook: Path) -> list:
-    """A notebook's code cells, in order, each with its number among all cells under ``CELL_NUMBER``."""
+def notebook_cells(notebook: Path) -> tuple[list, list[int]]:
+    """A notebook's code cells, in order, and the number of each among all its cells (Markdown too)."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    cells = []
-    for number, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type == "code":
-            cell.metadata[CELL_NUMBER] = number
-            cells.append(cell)
-    return cells
+    numbered = [(number, cell) for number, cell in enumerate(nb.cells, start=1) if cell.cell_type == "code"]
+    return [cell for _, cell in numbered], [number for number, _ in numbered]
 
 
 def answer_names(tests_dir: Path) -> dict[str, list[str]]:

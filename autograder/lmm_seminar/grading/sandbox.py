@@ -315,8 +315,7 @@ class WorkerPool:
         inside = Path("/jobs") if self.mode == "bubblewrap" else self.jobs
         job = {
             "job": job_id, "input": str(inside / job_id / "input.json"), "output": str(inside / job_id / "output.jsonl"),
-            "scratch": "/scratch" if self.mode == "bubblewrap" else str((self.scratch_root or folder) / job_id
-                                                                        if self.mode == "uid" else folder / "scratch"),
+            "scratch": self._scratch(folder),
             "data": str(self.data_dir) if self.data_dir else None, "timeout": timeout, "memory": self.memory,
             "processes": self.processes, "uid": FIRST_UID + number % 1000, "scratch_bytes": SCRATCH_BYTES,
         }
@@ -334,6 +333,15 @@ class WorkerPool:
             report.setdefault("status", "crashed")
             report.setdefault("detail", "the grading worker did not report back")
         return JobOutcome(report, folder / "output.jsonl")
+
+    def _scratch(self, job_folder: Path) -> str:
+        """Where a job's student process works: the sandbox's /scratch, a folder of the job's uid under the
+        scratch root (which the uid can pass through; the job folder is root's alone), or the job folder's."""
+        if self.mode == "bubblewrap":
+            return "/scratch"
+        if self.mode == "uid":
+            return str(self.scratch_root / job_folder.name)
+        return str(job_folder / "scratch")
 
     def discard(self, outcome: JobOutcome) -> None:
         """Remove a finished job's files and cgroups (their peak memory goes into the report first)."""

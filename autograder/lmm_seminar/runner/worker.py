@@ -697,7 +697,10 @@ _MISSING = object()
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     arguments = sys.argv[1:]
-    zygote(arguments[arguments.index("--mode") + 1] if "--mode" in arguments else "bubblewrap")
+    mode = arguments[arguments.index("--mode") + 1] if "--mode" in arguments[:-1] else "bubblewrap"
+    if mode not in MODES:  # a typo must not quietly run students' code with less isolation than asked
+        sys.exit(f"worker.py: no mode {mode!r} (modes: {', '.join(MODES)})")
+    zygote(mode)
     # Every keeper is reaped and its report written; skip tearing down the preloaded libraries
     # (about half a second at the end of every grading run).
     sys.stdout.flush()
