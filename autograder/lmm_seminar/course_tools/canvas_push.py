@@ -49,12 +49,13 @@ def assignment_ids(titles: dict[str, str]) -> dict[str, int]:
 
 def push_grades(course_url: str, token: str, grades: ClassGrades, roster: list[Student],
                 titles: dict[str, str]) -> list[PushedAssignment]:
-    """Post every roster student's score of each assignment to Canvas (students without a hand-in are left alone)."""
+    """Post every roster student's score of each assignment to Canvas (students without a hand-in are left alone);
+    ``titles`` gives every assignment's title, ending in its Canvas assignment id."""
     from canvasapi import Canvas
     from canvasapi.exceptions import CanvasException
 
     base, course_id = course_of(course_url)
-    ids = assignment_ids({name: titles.get(name, name) for name in grades.assignments})
+    ids = assignment_ids(titles)
     pushed = []
     with warnings.catch_warnings():
         if base.startswith("http://"):  # a local Canvas (tests use one on loopback); canvasapi warns about plain http

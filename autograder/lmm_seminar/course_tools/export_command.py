@@ -26,7 +26,7 @@ def run_export_command(args: argparse.Namespace) -> int:
             if args.to != "canvas":
                 raise ExportError("--push sends grades to Canvas: use it with --to canvas")
             course_of(args.push)  # both checked before anything is written or sent
-            assignment_ids({name: titles.get(name, name) for name in grades.assignments})
+            assignment_ids(titles)
     except ExportError as error:
         print(f"lmm-seminar export: {error}", file=sys.stderr)
         return 2
@@ -69,8 +69,8 @@ def run_export_command(args: argparse.Namespace) -> int:
 
 
 def _titles(given: list[str] | None, assignments: list[str]) -> dict[str, str]:
-    """``NAME=TITLE`` pairs: the LMS's column title of each assignment (its name where none is given)."""
-    titles = {}
+    """The LMS's column title of every assignment: its ``NAME=TITLE`` pair, else its name."""
+    titles = dict(zip(assignments, assignments))
     for pair in given or []:
         name, equals, title = pair.partition("=")
         if not equals or not title.strip():
