@@ -111,9 +111,8 @@ def project_root() -> Path:
     return root
 
 
-def build_wheel(out: Path) -> Path:
-    """The project's wheel, built by pip from a clean copy of the package, the same bytes on every build."""
-    root = project_root()
+def build_wheel(root: Path, out: Path) -> Path:
+    """The project's wheel, built by pip from a clean copy of the package in ``root``, the same bytes on every build."""
     stage = out / "project"
     stage.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -133,17 +132,19 @@ def build_wheel(out: Path) -> Path:
 
 def gradescope_project_files(out: Path) -> dict[str, tuple[bytes, bool]]:
     """What the zip needs to grade on Gradescope with this project: zip entry → (content, executable)."""
-    wheel = build_wheel(out)
+    root = project_root()
+    wheel = build_wheel(root, out)
     return {
         "run_autograder": ((TEMPLATES / "gradescope-run_autograder").read_bytes(), True),
         "setup.sh": ((TEMPLATES / "gradescope-setup.sh").read_bytes(), True),
         f"{PROJECT_FOLDER}/{wheel.name}": (wheel.read_bytes(), False),
-        f"{PROJECT_FOLDER}/constraints.txt": ((project_root() / "constraints.txt").read_bytes(), False),
+        f"{PROJECT_FOLDER}/constraints.txt": ((root / "constraints.txt").read_bytes(), False),
     }
 
 
-def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[bytes, bool]] | None = None) -> AssignmentRelease:
-    """Build one assignment's student, solution and autograder outputs under ``out_root/<name>``."""
+def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[bytes, bool]]) -> AssignmentRelease:
+    """Build one assignment's student, solution and autograder outputs under ``out_root/<name>``; ``project``
+    is what every zip carries to grade on Gradescope (``gradescope_project_files``, built once per release)."""
     name = source_dir.name
     master = source_dir / f"{name}.ipynb"
     summary = check_source_notebook(master)
@@ -178,8 +179,6 @@ def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[
                                            for notebook in (release.student_notebook, release.solution_notebook)))
         carried = {WRITTEN_PARTS_FILE: (written_parts_json(written_questions(master)).encode(), False),
                    ANSWER_CELLS_FILE: (answer_cells.encode(), False)}
-        if project is None:
-            project = gradescope_project_files(Path(tmp))
         carried.update(project)
         requirements = source_dir / "requirements.txt"  # what students may import, installed by setup.sh too
         if requirements.is_file():
@@ -217,19 +216,14 @@ def _quiet_kernels():
     ipykernel warns on its own stderr, straight to the terminal, that it talks to its client over
     local TCP; nothing in a release can act on that. Its other messages stay.
     """
+    from unittest import mock  # the standard library's way to set an environment variable and put it back
+
     with tempfile.TemporaryDirectory(prefix="lmm-ipython-") as folder:
         profile = Path(folder) / "profile_default"
         profile.mkdir()
         (profile / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n', encoding="utf-8")
-        before = os.environ.get("IPYTHONDIR")
-        os.environ["IPYTHONDIR"] = folder
-        try:
+        with mock.patch.dict(os.environ, {"IPYTHONDIR": folder}):
             yield
-        finally:
-            if before is None:
-                os.environ.pop("IPYTHONDIR", None)
-            else:
-                os.environ["IPYTHONDIR"] = before
 
 
 #: Added to the notebook's Otter cell: the export cell's check runs the notebook in a kernel of its own,
