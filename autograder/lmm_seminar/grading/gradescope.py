@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..written_parts import WrittenQuestion
+from ..answer_cells import ANSWER_CELLS_FILE
+from ..written_parts import WRITTEN_PARTS_FILE, WrittenQuestion
 from .engine import DEFAULT_TIMEOUT, SandboxEngine
 from .release_files import assignment_name, written_parts
 from .report import feedback_blocks, feedback_markdown, markdown_safe, message_safe
@@ -37,7 +38,7 @@ from .sandbox import SandboxUnavailable
 from .submissions import assignment_submissions
 
 #: What of the unpacked zip the engine reads (the wheel and scripts Gradescope needs stay out).
-GRADING_ENTRIES = ("tests", "files", "otter_config.json", "answer-cells.json", "written-parts.json")
+GRADING_ENTRIES = ("tests", "files", "otter_config.json", ANSWER_CELLS_FILE, WRITTEN_PARTS_FILE)
 
 
 @dataclass(frozen=True)

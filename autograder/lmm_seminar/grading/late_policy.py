@@ -130,9 +130,9 @@ def handed_in_at(submission: Submission, times: dict[str, datetime]) -> tuple[da
 def apply_late_policy(results: list[SubmissionResult], submissions: list[Submission], policy: LatePolicy,
                       times: dict[str, datetime]) -> None:
     """Take each late hand-in's penalty off its score; keep the raw score and the reason in ``late``."""
-    paths = {s.id: s for s in submissions}
+    by_id = {s.id: s for s in submissions}
     for result in results:
-        submission = paths.get(result.submission)
+        submission = by_id.get(result.submission)
         if submission is None:
             continue
         moment, source = handed_in_at(submission, times)
