@@ -143,7 +143,7 @@ def check_source_notebook(path: Path) -> SourceSummary:
     if blocks:
         raise SourceNotebookError(path, f"the notebook ends inside a {blocks[-1]} block", None, question)
     for number, owner, source in given:
-        leaked = sorted(answers_set(source) & tested.get(owner, set()))
+        leaked = sorted(assigned_names(source) & tested.get(owner, set()))
         if leaked:
             raise SourceNotebookError(
                 path, f"this code cell sets {', '.join(f'`{n}`' for n in leaked)}, which the question's tests read, "
@@ -191,7 +191,7 @@ def test_parameters(source: str) -> set[str]:
     return {a.arg for node in tree.body if isinstance(node, ast.FunctionDef) for a in node.args.args if a.arg != "env"}
 
 
-def answers_set(source: str) -> set[str]:
+def assigned_names(source: str) -> set[str]:
     """The names a code cell gives a value: assignments, definitions, imports, loop and ``with`` targets.
 
     A name set to ``...`` or ``None`` (a blank for students to fill in) is not an answer.
