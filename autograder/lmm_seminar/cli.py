@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of source assignments (default: source/)")
     release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, help="where to write the release (default: assignments/)")
     release.add_argument("--assignment", metavar="NAME", help="build this assignment only (default: every folder under --source)")
+    release.add_argument("--roster", type=Path, metavar="CSV",
+                         help="the class (a CSV with an id column): also write one notebook per student, of the variant "
+                              "a keyed hash of the course secret binds to them (default: one notebook for everybody)")
+    release.add_argument("--secret", type=Path, metavar="FILE",
+                         help="the course secret behind the variants, made on first use; keep it, never hand it out "
+                              "(default: .course-secret in the --out folder)")
     release.set_defaults(run=_release)
 
     grade = commands.add_parser(
@@ -142,12 +148,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from .release import ReleaseError, build_release
+    from .release import SECRET_NAME, ReleaseError, Roster, build_release
+    from .roster import RosterError
     from .source_checks import SourceNotebookError
+    from .variants import VariantError
 
     try:
-        releases = build_release(args.source, args.out, only=args.assignment)
-    except (ReleaseError, SourceNotebookError) as error:
+        roster = Roster.read(args.roster, args.secret or args.out / SECRET_NAME) if args.roster else None
+        if roster is not None and roster.secret_made:
+            print(f"Made the course secret {roster.secret_path}: keep it (the same secret gives every student the same "
+                  f"variant on every release) and never hand it out.")
+        releases = build_release(args.source, args.out, only=args.assignment, roster=roster)
+    except (ReleaseError, SourceNotebookError, RosterError, VariantError) as error:
         print(f"lmm-seminar release: {error}", file=sys.stderr)
         return 1
     for release in releases:
@@ -156,8 +168,15 @@ def _release(args: argparse.Namespace) -> int:
         manual = sum(points[q] for q in release.summary.manual)
         print(f"{release.name}: {len(release.summary.autograded)} autograded questions ({auto:g} points), "
               f"{len(release.summary.manual)} written ({manual:g} points)")
+        folders = set(release.student_folders.values())
         for path in release.files:
-            print(f"  wrote {path}")
+            if path.parent not in folders:
+                print(f"  wrote {path}")
+        if release.student_folders:
+            print(f"  wrote {len(folders)} student notebooks under {release.root / 'students'}, each of the student's own "
+                  f"variant (who has which: {release.root / 'variants.csv'}; the variants' figures: {release.root / 'variants.md'})")
+        elif roster is not None:
+            print(f"  {release.name} offers no variants: every student gets {release.student_notebook.parent}")
     return 0
 
 

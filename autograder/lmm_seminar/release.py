@@ -35,7 +35,9 @@ from .answer_cells import ANSWER_CELLS_FILE, answer_cells_json, answer_cells_of
 from .nbgrader_course import build_course
 from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
-from .shipped import answer_checks, answer_facts, figure_inspection, tolerances
+from .shipped import answer_checks, answer_facts, figure_inspection, tolerances, variant_choice
+from .roster import read_roster
+from .variants import VARIANTS_FILE, AssignmentVariants, VariantError, VariantTable, course_secret, variant_notebook, variant_of
 from .written_parts import WRITTEN_PARTS_FILE, written_parts_json, written_questions
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
@@ -50,6 +52,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _PROMPT_BLOCK = re.compile(r'^""" # BEGIN PROMPT\n.*?^""" # END PROMPT\n?', re.MULTILINE | re.DOTALL)
 _MARKER_LINE = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION( NO PROMPT)?[ \t]*\n?", re.MULTILINE)
+#: A roster id that can name a student's folder of the release as it is.
+_FOLDER_SAFE_ID = re.compile(r"[A-Za-z0-9@+_-][A-Za-z0-9.@+_-]{0,99}")
+#: The course secret's default place: beside the release (``.gitignore`` keeps it out of the repository).
+SECRET_NAME = ".course-secret"
 
 
 class ReleaseError(RuntimeError):
@@ -67,11 +73,35 @@ class AssignmentRelease:
     autograder_zip: Path
     summary: SourceSummary
     files: list[Path] = field(default_factory=list)
+    #: with a roster, for an assignment that offers variants: each student's variant
+    variants: VariantTable | None = None
+    #: with a roster: each student's own folder (their notebook and the data)
+    student_folders: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Roster:
+    """The students a release is made for, and the course secret that binds each one to a variant."""
+
+    students: list[str]
+    secret: bytes
+    secret_path: Path
+    secret_made: bool
+
+    @classmethod
+    def read(cls, roster: Path, secret_path: Path) -> Roster:
+        students = read_roster(roster)
+        for student in students:
+            if not _FOLDER_SAFE_ID.fullmatch(student.id):
+                raise VariantError(f"{roster}, line {student.line}: id {student.id!r} cannot name a student's folder "
+                                   f"(letters, digits and . @ + _ - only, up to 100, not starting with a dot)")
+        secret, made = course_secret(secret_path)
+        return cls([s.id for s in students], secret, secret_path, made)
 
 
 def shipped_modules() -> list[Path]:
     """The shared check library, shipped inside every assignment's autograder zip."""
-    return [Path(m.__file__) for m in (answer_checks, answer_facts, figure_inspection, tolerances)]
+    return [Path(m.__file__) for m in (answer_checks, answer_facts, figure_inspection, tolerances, variant_choice)]
 
 
 def assignment_modules(source_dir: Path) -> list[Path]:
@@ -89,8 +119,10 @@ def find_sources(source_root: Path) -> list[Path]:
     return found
 
 
-def build_release(source_root: Path, out_root: Path, only: str | None = None) -> list[AssignmentRelease]:
-    """Build every assignment under ``source_root`` into ``out_root`` (or only the one named ``only``)."""
+def build_release(source_root: Path, out_root: Path, only: str | None = None,
+                  roster: Roster | None = None) -> list[AssignmentRelease]:
+    """Build every assignment under ``source_root`` into ``out_root`` (or only the one named ``only``);
+    with a ``roster``, also one notebook per student, of the variant bound to them."""
     sources = find_sources(source_root)
     if only is not None:
         sources = [s for s in sources if s.name == only]
@@ -99,7 +131,7 @@ def build_release(source_root: Path, out_root: Path, only: str | None = None) ->
                                f"{', '.join(s.name for s in find_sources(source_root))})")
     with tempfile.TemporaryDirectory(prefix="lmm-wheel-") as wheels:
         project = gradescope_project_files(Path(wheels))
-        return [build_assignment(source, out_root, project) for source in sources]
+        return [build_assignment(source, out_root, project, roster) for source in sources]
 
 
 def project_root() -> Path:
@@ -142,9 +174,11 @@ def gradescope_project_files(out: Path) -> dict[str, tuple[bytes, bool]]:
     }
 
 
-def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[bytes, bool]]) -> AssignmentRelease:
+def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[bytes, bool]],
+                     roster: Roster | None = None) -> AssignmentRelease:
     """Build one assignment's student, solution and autograder outputs under ``out_root/<name>``; ``project``
-    is what every zip carries to grade on Gradescope (``gradescope_project_files``, built once per release)."""
+    is what every zip carries to grade on Gradescope (``gradescope_project_files``, built once per release).
+    With a ``roster`` and an assignment that offers variants, each student's notebook too."""
     name = source_dir.name
     master = source_dir / f"{name}.ipynb"
     summary = check_source_notebook(master)
@@ -180,12 +214,20 @@ def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[
         carried = {WRITTEN_PARTS_FILE: (written_parts_json(written_questions(master)).encode(), False),
                    ANSWER_CELLS_FILE: (answer_cells.encode(), False)}
         carried.update(project)
+        offered = AssignmentVariants.of_assignment(source_dir) if roster is not None else None
+        if offered is not None:
+            release.variants = VariantTable(
+                students={student: variant_of(roster.secret, name, student, offered.count) for student in roster.students},
+                replacements=offered.replacements)
+            carried[VARIANTS_FILE] = (release.variants.to_json().encode(), False)
         requirements = source_dir / "requirements.txt"  # what students may import, installed by setup.sh too
         if requirements.is_file():
             carried[f"{PROJECT_FOLDER}/requirements.txt"] = (requirements.read_bytes(), False)
         release.files.append(_write_zip(zip_path, release.autograder_zip, carried))
 
     _check_student_is_clean(release)
+    if offered is not None:
+        release.files += _write_student_variants(release, offered)
     # the same assignment as an nbgrader course, beside the Otter release
     release.files += build_course(source_dir, out_root, shipped_modules(), assignment_modules(source_dir))
     return release
@@ -253,6 +295,41 @@ def _write_student(built: Path, target: Path, notebook_name: str) -> list[Path]:
             shutil.copyfile(path, target / relative)
             written.append(target / relative)
     return written
+
+
+def _write_student_variants(release: AssignmentRelease, offered: AssignmentVariants) -> list[Path]:
+    """Each student's folder (``students/<id>/``: their variant's notebook and the data), the list of who
+    has which variant (``variants.csv``, for the instructor) and each variant's figures (``variants.md``)."""
+    table = release.variants
+    handed_out = nbformat.read(release.student_notebook, as_version=4)
+    made = {k: variant_notebook(handed_out, k, table.replacements[k]) for k in sorted(set(table.students.values()))}
+    written = []
+    for student, k in sorted(table.students.items()):
+        folder = release.root / "students" / student
+        shutil.copytree(release.student_notebook.parent, folder, ignore=shutil.ignore_patterns(release.student_notebook.name),
+                        copy_function=shutil.copyfile)
+        written.append(write_reproducible(made[k], folder / release.student_notebook.name))
+        release.student_folders[student] = folder
+    listing = release.root / "variants.csv"
+    listing.write_text("student,variant\n" + "".join(f"{s},{k}\n" for s, k in sorted(table.students.items())), encoding="utf-8")
+    report = release.root / "variants.md"
+    report.write_text(variants_report(release.name, offered, table), encoding="utf-8")
+    return [*written, listing, report]
+
+
+def variants_report(name: str, offered: AssignmentVariants, table: VariantTable) -> str:
+    """A Markdown table of every variant's reference figures and how many students have it."""
+    columns = list(offered.figures[0])
+    counts = [list(table.students.values()).count(k) for k in range(offered.count)]
+    lines = [f"# {name}: the variants", "",
+             "Each student's variant comes from a keyed hash of the course secret, the assignment and their id "
+             "(`variants.csv` lists who has which). Variant 0 is the assignment as published. The figures below are "
+             "computed by the reference module, so that the variants can be seen to be comparable.", "",
+             "| variant | students | " + " | ".join(columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    for k, figures in enumerate(offered.figures):
+        lines.append(f"| {k} | {counts[k]} | " + " | ".join(str(figures[c]) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def _write_solution(built_notebook: Path, target: Path) -> Path:

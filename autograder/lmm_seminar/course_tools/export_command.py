@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from .lms_export import ExportError, build_export, read_grades, read_roster, write_export
+from ..roster import RosterError, read_roster
+from .lms_export import ExportError, build_export, read_grades, write_export
 
 
 def run_export_command(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def run_export_command(args: argparse.Namespace) -> int:
                 raise ExportError("--push sends grades to Canvas: use it with --to canvas")
             course_of(args.push)  # both checked before anything is written or sent
             assignment_ids(titles)
-    except ExportError as error:
+    except (ExportError, RosterError) as error:
         print(f"lmm-seminar export: {error}", file=sys.stderr)
         return 2
     out: Path = args.out or Path(f"{args.to}-grades.csv")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grading.report import spreadsheet_safe, spreadsheet_unquoted
+from ..roster import Student
 
 FORMATS = ("canvas", "moodle", "csv")
 #: Canvas's leading columns, in the order its own gradebook export writes them.
@@ -41,6 +42,9 @@ class ExportError(ValueError):
     """A roster or grades file the export cannot use; the message names the file and line."""
 
 
+
+
+
 @dataclass
 class ClassGrades:
     """What the export needs of a grading output: each assignment's maximum and each hand-in's score."""
@@ -51,15 +55,6 @@ class ClassGrades:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
     #: hand-in id → assignment → why it could not be graded (listed by the command)
     ungraded: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Student:
-    """One roster row: the hand-in id it answers to and the LMS's own fields."""
-
-    id: str
-    fields: dict[str, str]
-    line: int
 
 
 def read_grades(graded: Path, assignment: str | None = None) -> ClassGrades:
@@ -111,36 +106,6 @@ def _read_grades_file(path: Path, assignment: str, grades: ClassGrades) -> None:
             grades.scores.setdefault(student, {})[assignment] = score
             if row["status"] != "graded":
                 grades.ungraded.setdefault(student, {})[assignment] = row.get("message", "") or row["status"]
-
-
-def read_roster(path: Path, required: tuple[str, ...] = ()) -> list[Student]:
-    """The roster: an ``id`` column (the hand-in ids grading gave) and the LMS's fields; ``required`` columns
-    must be there and filled in. Duplicate ids and missing columns stop the export, naming the line."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            columns = reader.fieldnames or []
-            for column in ("id", *required):
-                if column not in columns:
-                    raise ExportError(f"{path}, line 1: no column {column!r} (the roster's columns: {', '.join(columns) or 'none'})")
-            students: list[Student] = []
-            seen: dict[str, int] = {}
-            for line, row in enumerate(reader, start=2):
-                if None in row:
-                    raise ExportError(f"{path}, line {line}: more cells than columns")
-                student = (row["id"] or "").strip()
-                if not student:
-                    raise ExportError(f"{path}, line {line}: the id cell is empty")
-                if student in seen:
-                    raise ExportError(f"{path}, line {line}: id {student!r} again (first on line {seen[student]})")
-                for column in required:
-                    if not (row[column] or "").strip():
-                        raise ExportError(f"{path}, line {line}: {column} is empty for {student!r}")
-                seen[student] = line
-                students.append(Student(student, {k: (v or "").strip() for k, v in row.items()}, line))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ExportError(f"{path}: cannot read the roster: {error}") from None
-    return students
 
 
 @dataclass

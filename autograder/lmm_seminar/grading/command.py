@@ -150,7 +150,7 @@ def write_outputs(results: list[SubmissionResult], questions: list[str], autogra
             write_feedback(result, questions, out / "feedback")
     from ..course_tools.analytics import write_analytics
 
-    summary = (summary_table(results, autograded) + lookalike_note(ids) + note + "\n\n"
+    summary = (summary_table(results, autograded) + lookalike_note(ids) + variant_note(results) + note + "\n\n"
                + write_analytics(results, autograded, out) + "\n\nanalytics.html has the score distribution and the "
                "time per hand-in.")
     (out / "summary.md").write_text(f"Student code: {markdown_safe(isolation)}\n\n{summary}\n", encoding="utf-8")
@@ -197,6 +197,16 @@ def late_note(results: list[SubmissionResult]) -> str:
     return (f"\n\n**Late hand-ins:** {len(late)} penalised"
             + (f", {refused} of them after the last accepted time (scored 0)" if refused else "")
             + "; grades.csv keeps each raw score beside the penalised one.")
+
+
+def variant_note(results: list[SubmissionResult]) -> str:
+    """A summary section naming the hand-ins whose variant deserves a look (for the grader only), or nothing."""
+    flagged = sorted((r for r in results if r.variant_note), key=lambda r: r.submission)
+    if not flagged:
+        return ""
+    lines = [f"- `{markdown_safe(r.submission)}`: {markdown_safe(r.variant_note)}" for r in flagged]
+    return ("\n\n**Variants to look at** (each hand-in was judged against its student's own variant; the students "
+            "are not told):\n" + "\n".join(lines))
 
 
 def lookalike_note(ids: list[str]) -> str:

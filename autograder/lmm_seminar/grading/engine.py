@@ -28,6 +28,7 @@ from typing import Protocol
 import psutil
 
 from ..answer_cells import expected_notebook_name, mark_for_otter_run, read_answer_cells, unchecked_answer_positions
+from ..variants import VariantTable, assigned_variant
 from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter, student_safe
 from .judge import JUDGE_TIMEOUT, JudgePool, JudgeTimeout
 from .release_files import assignment_name
@@ -145,6 +146,7 @@ class SandboxEngine:
         self.answer_names = answer_names(tests)
         self.assignment = assignment_name(self.autograder_zip)
         self.answer_cells = read_answer_cells(self.autograder_zip)
+        self.variants = VariantTable.from_zip(self.autograder_zip)
         self._pool = None
         self._judge = None
         try:
@@ -169,9 +171,17 @@ class SandboxEngine:
                 notebook = prepare_notebook(submission, Path(tmp))
                 code_cells, numbers = notebook_cells(notebook)
                 text = notebook.read_text(encoding="utf-8")
-                self._check_assignment(json.loads(text))
+                handed_in = json.loads(text)
+                self._check_assignment(handed_in)
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
+        # the student's own variant, from who handed in; the notebook's own claim is only compared with it
+        variant = assigned_variant(self.variants, submission.id, handed_in)
+        names, renamed = self.answer_names, {}
+        if self.variants is not None:
+            names = self.variants.student_names(variant.number, self.answer_names)
+            renamed = {theirs: ours for question in names for theirs, ours in zip(names[question], self.answer_names[question])
+                       if theirs != ours}
         answered_after: dict[int, list[str]] = {}
         for question, index in unchecked_answer_positions(code_cells, self.answer_cells, self.questions).items():
             answered_after.setdefault(index, []).append(question)
@@ -179,16 +189,23 @@ class SandboxEngine:
         remaining = self.timeout - (time.monotonic() - start)  # reading and unpacking count against the limit
         if remaining <= 0:
             return self._row(submission, TIMEOUT, f"grading took longer than {self.timeout:g} s (unpacking the hand-in alone)", start)
-        outcome = self._pool.run(cells, self.answer_names, remaining, text, answered_after)
+        outcome = self._pool.run(cells, names, remaining, text, answered_after)
         try:
             status = outcome.report.get("status")
             if status == "crashed":
                 return self._row(submission, ERROR, f"the grader could not run this notebook ({outcome.report.get('detail', 'no detail')})", start)
-            verdict = self._judge.judge(outcome.output)
+            verdict = self._judge.judge(outcome.output, variant.number, renamed)
         except JudgeTimeout as stalled:
             return self._row(submission, ERROR, f"the grader could not judge this notebook's answers: {stalled}", start)
         finally:
             self._pool.discard(outcome)
+        row = self._verdict_row(submission, status, verdict, numbers, start)
+        if self.variants is not None:
+            row.variant, row.variant_note = variant.number, variant.note
+        return row
+
+    def _verdict_row(self, submission: Submission, status: str, verdict: dict, numbers: list[int], start: float) -> SubmissionResult:
+        """The grade-table row of a notebook that ran, from the judge's verdict."""
         if "error" in verdict:
             return self._row(submission, ERROR, "the grader could not judge this notebook's answers", start)
         if status == "timeout":

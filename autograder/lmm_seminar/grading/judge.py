@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..shipped.variant_choice import VARIANT_VARIABLE
 from .results import failure_messages, plain_text
 
 #: Largest worker output read; the worker stops a submission at 16 MiB already.
@@ -72,11 +74,15 @@ class Judge:
             raise RuntimeError("the judge process did not start")
         self._ready = True
 
-    def judge(self, output: Path) -> dict:
-        """The verdict on one worker output: per question score, max_score and messages."""
+    def judge(self, output: Path, variant: int = 0, renamed: dict[str, str] | None = None) -> dict:
+        """The verdict on one worker output: per question score, max_score and messages.
+
+        ``variant`` is the one the student was assigned; ``renamed`` maps the names the worker read
+        (the variant's) back to those the tests take (variant 0's)."""
         with self._lock:
             self.wait_until_ready()
-            self.process.stdin.write(json.dumps({"output": str(output)}) + "\n")
+            request = {"output": str(output), "variant": variant, "renamed": renamed or {}}
+            self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             try:
                 line = self._lines.get(timeout=self.timeout)
@@ -126,11 +132,11 @@ class JudgePool:
     def wait_until_ready(self) -> None:
         self._judges[0].wait_until_ready()
 
-    def judge(self, output: Path) -> dict:
+    def judge(self, output: Path, variant: int = 0, renamed: dict[str, str] | None = None) -> dict:
         """The verdict on one worker output, from whichever judge is free (see ``Judge.judge``)."""
         judge = self._take()
         try:
-            return judge.judge(output)
+            return judge.judge(output, variant, renamed)
         finally:
             self._idle.put(judge)
 
@@ -210,12 +216,13 @@ def load_hidden_tests(tests_dir: Path) -> dict:
     return tests
 
 
-def judge_snapshots(tests: dict, snapshots: dict[str, dict]) -> dict[str, dict]:
+def judge_snapshots(tests: dict, snapshots: dict[str, dict], renamed: dict[str, str] | None = None) -> dict[str, dict]:
     """Run each question's hidden tests on the answers reported for that question.
 
     Each question's answers were taken where the part is judged (its check
     cell, else its answer cell, else the end: ``answer_cells``), so what a
-    later cell does to a name cannot change an earlier part's verdict.
+    later cell does to a name cannot change an earlier part's verdict. ``renamed`` gives the tests'
+    name of an answer the student's variant stores under another name.
     """
     # the zip's own copy, the one its answer_checks recognises facts of
     from answer_facts import from_plain
@@ -223,13 +230,24 @@ def judge_snapshots(tests: dict, snapshots: dict[str, dict]) -> dict[str, dict]:
     verdicts = {}
     for question, test_file in tests.items():
         answers = snapshots.get(question, {})
-        env = {str(name): from_plain(data) for name, data in answers.items()}
+        renamed = renamed or {}
+        env = {renamed.get(str(name), str(name)): from_plain(data) for name, data in answers.items()}
         test_file.run(env)
         possible = float(test_file.possible)
         score = min(max(float(test_file.score), 0.0), possible)
         messages = failure_messages("\n".join(r.message for r in test_file.test_case_results if not r.passed))
+        messages = [_their_names(message, renamed) for message in messages]
         verdicts[question] = {"score": score, "max_score": possible, "messages": messages}
     return verdicts
+
+
+def _their_names(message: str, renamed: dict[str, str]) -> str:
+    """A test's message with each answer name the student's variant renamed written as the student wrote it."""
+    if not renamed:
+        return message
+    ours = {tests_name: theirs for theirs, tests_name in renamed.items()}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(ours, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda match: ours[match.group(1)], message)
 
 
 def main(argv: list[str]) -> None:
@@ -247,10 +265,13 @@ def main(argv: list[str]) -> None:
         if hasattr(reference, "answers"):
             reference.answers()
     print(json.dumps({"ready": True, "questions": sorted(tests)}), flush=True)
-    for request in sys.stdin:
+    for line in sys.stdin:
         try:
-            report = read_worker_output(Path(json.loads(request)["output"]))
-            print(json.dumps({"questions": judge_snapshots(tests, report.snapshots),
+            request = json.loads(line)
+            report = read_worker_output(Path(request["output"]))
+            # the reference module's answers() reads the variant of the student being judged from here
+            os.environ[VARIANT_VARIABLE] = str(int(request.get("variant", 0)))
+            print(json.dumps({"questions": judge_snapshots(tests, report.snapshots, request.get("renamed")),
                               "cell_errors": report.cell_errors, "ended": report.ended}), flush=True)
         except Exception as error:  # a bug here must not stop the run; the engine turns it into an error row
             print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)

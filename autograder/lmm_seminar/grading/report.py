@@ -19,9 +19,10 @@ STATUSES = (GRADED, ERROR, TIMEOUT)
 LATE_COLUMNS = ["raw_score", "late_penalty_percent", "handed_in"]
 
 
-def grade_columns(questions: list[str], late: bool = False) -> list[str]:
+def grade_columns(questions: list[str], late: bool = False, variants: bool = False) -> list[str]:
     """Columns of grades.csv: fixed ones around one column per autograded question."""
-    return ["submission", "status", "score", "max_score", *(LATE_COLUMNS if late else []), *questions, "message", "path"]
+    return ["submission", "status", "score", "max_score", *(LATE_COLUMNS if late else []), *(["variant"] if variants else []),
+            *questions, "message", "path"]
 
 
 def write_grades_csv(results: list[SubmissionResult], questions: list[str], path: Path) -> Path:
@@ -29,7 +30,8 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         late = any(r.late for r in results)
-        writer = csv.DictWriter(f, fieldnames=grade_columns(questions, late))
+        variants = any(r.variant is not None for r in results)
+        writer = csv.DictWriter(f, fieldnames=grade_columns(questions, late, variants))
         writer.writeheader()
         for result in sorted(results, key=lambda r: r.submission):
             row = {
@@ -43,6 +45,8 @@ def write_grades_csv(results: list[SubmissionResult], questions: list[str], path
             if late and result.late:
                 row.update(raw_score=_number(result.late.get("raw_score")), handed_in=result.late.get("handed_in", ""),
                            late_penalty_percent=_number(result.late.get("penalty_percent")))
+            if variants:
+                row["variant"] = "" if result.variant is None else str(result.variant)
             for name in questions:
                 question = result.questions.get(name)
                 row[name] = _number(question.score if question else None)
@@ -219,6 +223,7 @@ def write_results_json(results: list[SubmissionResult], path: Path) -> Path:
             "submission": r.submission, "path": r.path, "status": r.status, "score": r.score,
             "max_score": r.max_score, "message": r.message, "seconds": round(r.seconds, 2),
             "isolation": r.isolation, "cell_errors": r.cell_errors, "late": r.late,
+            "variant": r.variant, "variant_note": r.variant_note,
             "questions": {n: {"score": q.score, "max_score": q.max_score, "messages": q.messages,
                               "kind": "written" if q.written else "autograded"}
                           for n, q in r.questions.items()},

@@ -67,6 +67,11 @@ class SubmissionResult:
     isolation: str = ""
     #: with a due date: when it came in, how late, the percent taken off and the raw score (``late_policy``)
     late: dict | None = None
+    #: with per-student variants: the variant judged (the roster's for who handed in)
+    variant: int | None = None
+    #: for the grader only, never in the student's feedback: why this hand-in's variant deserves a look
+    #: (the notebook is another variant's, or whoever handed it in is not on the roster)
+    variant_note: str = ""
 
 
 def student_safe(text: object) -> str:

@@ -107,7 +107,7 @@ def results_of(folder: Path) -> list[SubmissionResult]:
     return [SubmissionResult(
         submission=row["submission"], path=row["path"], status=row["status"], max_score=float(row["max_score"]),
         score=row["score"], message=row["message"], seconds=float(row["seconds"]), isolation=row["isolation"],
-        late=row.get("late"),
+        late=row.get("late"), variant=row.get("variant"), variant_note=row.get("variant_note", ""),
         cell_errors=row["cell_errors"],
         questions={name: QuestionResult(name, float(q["score"]), float(q["max_score"]), list(q["messages"]),
                                         written=q.get("kind") == "written")
