@@ -71,8 +71,14 @@ class GradescopeContainer:
         return values
 
     def submit(self, *notebooks: nbformat.NotebookNode | Path, bubblewrap: bool = True,
-               timeout: float = 300) -> tuple[dict, subprocess.CompletedProcess]:
-        """Run one submission as Gradescope does; its results.json and the run's output."""
+               timeout: float = 300, submitter: dict | None = None) -> tuple[dict, subprocess.CompletedProcess]:
+        """Run one submission as Gradescope does; its results.json and the run's output. ``submitter`` is the
+        user entry of Gradescope's submission_metadata.json (who handed in), written when given."""
+        metadata = self.root / "submission_metadata.json"
+        metadata.unlink(missing_ok=True)
+        if submitter is not None:
+            metadata.write_text(json.dumps({"id": 1, "created_at": "2026-12-01T10:00:00.000000-08:00",
+                                            "assignment": {"title": self.assignment}, "users": [submitter]}))
         for folder in ("submission", "results"):
             shutil.rmtree(self.root / folder, ignore_errors=True)
             (self.root / folder).mkdir()

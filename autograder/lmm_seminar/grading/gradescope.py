@@ -18,6 +18,7 @@ results file out of the student's reach.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..answer_cells import ANSWER_CELLS_FILE
+from ..variants import VARIANTS_FILE
 from ..written_parts import WRITTEN_PARTS_FILE, WrittenQuestion
 from .engine import DEFAULT_TIMEOUT, SandboxEngine
 from .release_files import assignment_name, written_parts
@@ -38,7 +40,7 @@ from .sandbox import SandboxUnavailable
 from .submissions import assignment_submissions
 
 #: What of the unpacked zip the engine reads (the wheel and scripts Gradescope needs stay out).
-GRADING_ENTRIES = ("tests", "files", "otter_config.json", ANSWER_CELLS_FILE, WRITTEN_PARTS_FILE)
+GRADING_ENTRIES = ("tests", "files", "otter_config.json", ANSWER_CELLS_FILE, WRITTEN_PARTS_FILE, VARIANTS_FILE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,27 @@ class GradescopeLayout:
     @property
     def results_file(self) -> Path:
         return self.results / "results.json"
+
+    @property
+    def metadata_file(self) -> Path:
+        """Gradescope's account of the submission: who handed it in (``users``), when, for which assignment."""
+        return self.root / "submission_metadata.json"
+
+
+def submitter_id(metadata_file: Path, roster_ids: set[str]) -> str | None:
+    """The roster id of whoever handed in, from Gradescope's metadata: the first submitter whose student id
+    (``sid``), email or Gradescope id is on the roster; else the first one's student id or email; None without metadata."""
+    try:
+        users = json.loads(metadata_file.read_text(encoding="utf-8")).get("users") or []
+    except (OSError, ValueError, AttributeError):
+        return None
+    keys = [[str(user.get(k)) for k in ("sid", "email", "id") if user.get(k) not in (None, "")]
+            for user in users if isinstance(user, dict)]
+    for candidates in keys:
+        for key in candidates:
+            if key in roster_ids:
+                return key
+    return next((c[0] for c in keys if c), None)
 
 
 def run_gradescope_command(args: argparse.Namespace) -> int:
@@ -118,7 +141,11 @@ def grade_submission(layout: GradescopeLayout, autograder: Path, isolation: str,
             return refused_results(f"Nothing could be graded: {reason}. Hand in the notebook of {assignment}.",
                                    written, engine.isolation)
         # a hand-in of several notebooks is graded on the one that is this assignment's, the first by name
-        result = engine.grade(sorted(mine, key=lambda s: str(s.path))[0])
+        chosen = sorted(mine, key=lambda s: str(s.path))[0]
+        if engine.variants is not None:  # judged against the variant of who handed in, as Gradescope says
+            who = submitter_id(layout.metadata_file, set(engine.variants.students))
+            chosen = dataclasses.replace(chosen, id=who or "(no submitter in submission_metadata.json)")
+        result = engine.grade(chosen)
     except Exception as error:  # a bug of ours: the student still gets a results file, the log the details
         print(f"lmm-seminar gradescope: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return refused_results(f"The autograder failed ({type(error).__name__}) before it could grade your notebook. "
@@ -168,7 +195,9 @@ def gradescope_results(result: SubmissionResult, questions: list[str], written: 
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"status": result.status, "isolation": result.isolation, "grader": f"lmm-seminar {__version__}",
-                       "seconds": round(result.seconds, 2)},
+                       "seconds": round(result.seconds, 2),
+                       # for the instructor (Gradescope shows students neither extra_data nor this): the variant judged
+                       **({"variant": result.variant, "variant_note": result.variant_note} if result.variant is not None else {})},
     }
 
 

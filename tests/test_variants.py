@@ -1,0 +1,284 @@
+"""Per-student variants: a pool of equally hard variants, each student bound to one by a keyed hash of the
+course secret, every runner judging the student's own variant, and a copy of a classmate's notebook caught.
+
+The release with a roster is built once (``variant_release``) with a fixed secret, so which student has
+which variant is known; the roster is chosen to cover several variants.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import notebooks
+import sleepstudy_reference as ref
+from conftest import ASSIGNMENT, REPO, lmm_seminar, read_grade_run
+from gradescope_container import GradescopeContainer, question_scores
+from lmm_seminar.variants import (AssignedVariant, VariantTable, assigned_variant, course_secret, substitute,
+                                  variant_notebook, variant_of)
+from test_corpus import FULL_MARKS
+
+#: The published data, as the reference module reads it.
+DATA = REPO / "source" / ASSIGNMENT / "data" / "sleepstudy.csv"
+#: A fixed course secret, so the roster's variants are the same on every run of the tests.
+SECRET = "9f" * 32
+#: The parts whose answers depend on the variant's subjects; the others are the same for everybody.
+VARIANT_PARTS = ("q3c", "q4a", "q4b", "q6a")
+
+
+def roster_covering(count: int, variants: int) -> list[str]:
+    """The first ids s01, s02, ... until ``count`` different variants are covered (variant 0 among them)."""
+    chosen, seen = [], {}
+    for number in range(1, 500):
+        student = f"s{number:02d}"
+        k = variant_of(SECRET.encode(), ASSIGNMENT, student, ref.VARIANT_COUNT)
+        if k not in seen and (len(seen) < count - 1 or k == 0 or 0 in seen):
+            seen[k] = student
+            chosen.append(student)
+        if len(seen) == count:
+            return chosen
+    raise AssertionError("the keyed hash never reached enough variants")
+
+
+@pytest.fixture(scope="module")
+def variant_release(tmp_path_factory):
+    """The first seminar released for a roster of four students with four different variants, 0 among them."""
+    out = tmp_path_factory.mktemp("variant-release")
+    roster = out / "roster.csv"
+    students = roster_covering(4, ref.VARIANT_COUNT)
+    roster.write_text("id,name\n" + "".join(f"{s},Student {s}\n" for s in students))
+    (out / "release").mkdir()
+    (out / "release" / ".course-secret").write_text(SECRET + "\n")
+    completed = lmm_seminar("release", "--source", str(REPO / "source"), "--out", str(out / "release"),
+                            "--assignment", ASSIGNMENT, "--roster", str(roster))
+    assert completed.returncode == 0, completed.stderr
+    root = out / "release" / ASSIGNMENT
+    table = VariantTable.from_zip(root / "autograder" / f"{ASSIGNMENT}-autograder.zip")
+    return root, table, completed.stdout
+
+
+def solution_of(root: Path, table: VariantTable, variant: int) -> nbformat.NotebookNode:
+    """The solution notebook made for ``variant`` as the release makes a student's notebook."""
+    return variant_notebook(notebooks.read(root / "solution" / f"{ASSIGNMENT}.ipynb"), variant, table.replacements[variant])
+
+
+def by_variant(table: VariantTable) -> dict[int, str]:
+    return {k: student for student, k in table.students.items()}
+
+
+# ------------------------------------------------------------------------------- the pool and the binding
+
+def test_the_pool_follows_the_written_rule_and_variant_0_is_the_published_seminar():
+    pool = ref.variant_pool(ref.base_answers(ref.load_sleepstudy(DATA)))
+    assert len(pool) == ref.VARIANT_COUNT and len({repr(v) for v in pool}) == ref.VARIANT_COUNT
+    assert pool[0] == {"q3c": tuple(ref.first_subjects(ref.load_sleepstudy(DATA))), "q4": ref.Q4_SUBJECTS, "q6": ref.Q6_SUBJECTS}
+    base = ref.base_answers(ref.load_sleepstudy(DATA))
+    order = base["subjects_in_file_order"]
+    for k in range(ref.VARIANT_COUNT):
+        answers = ref.with_variant(base, k)
+        start = order.index(answers["q3c_subjects"][0])
+        assert answers["q3c_subjects"] == (order * 2)[start:start + 10]
+        assert answers["m_308"] >= ref.Q4_STEEP_MIN and ref.Q4_FLAT_SLOPE[0] <= answers["m_309"] <= ref.Q4_FLAT_SLOPE[1]
+        assert ref.Q4_SLOPE_GAP[0] <= answers["m_308"] - answers["m_309"] <= ref.Q4_SLOPE_GAP[1]
+        assert ref.Q6_INTERCEPT_GAP[0] <= answers["intercept_2"] - answers["intercept_1"] <= ref.Q6_INTERCEPT_GAP[1]
+
+
+def test_variant_0_answers_are_the_published_figures():
+    published = ref.expected_answers(ref.load_sleepstudy(DATA))
+    assert published["q4_subjects"] == (308, 309) and published["q6_subjects"] == (371, 337)
+    assert published["m_308"] == pytest.approx(21.7647, abs=1e-4) and published["b_309"] == pytest.approx(205.0549, abs=1e-4)
+    assert published["intercept_1"] == pytest.approx(248.11, abs=0.01) and published["intercept_2"] == pytest.approx(323.59, abs=0.01)
+
+
+def test_the_keyed_hash_depends_on_secret_assignment_and_student_only():
+    secret = SECRET.encode()
+    assert variant_of(secret, ASSIGNMENT, "s01", 12) == variant_of(secret, ASSIGNMENT, "s01", 12)
+    students = [f"s{n:02d}" for n in range(1, 60)]
+    ours = [variant_of(secret, ASSIGNMENT, s, 12) for s in students]
+    assert len(set(ours)) >= 8, "the students spread over the variants"
+    assert ours != [variant_of(b"another secret of the course....", ASSIGNMENT, s, 12) for s in students]
+    assert ours != [variant_of(secret, "sleepstudy-slopes", s, 12) for s in students]
+
+
+def test_the_course_secret_is_made_once_and_readable_by_its_owner_only(tmp_path):
+    secret, made = course_secret(tmp_path / ".course-secret")
+    again, made_again = course_secret(tmp_path / ".course-secret")
+    assert made and not made_again and secret == again and len(secret) == 64
+    assert (tmp_path / ".course-secret").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("subject 308 and 309", "subject 352 and 309"),
+    ("m_308, b_308 = fit(subject_308)", "m_352, b_352 = fit(subject_352)"),
+    ("1308 and 308.5 and 3080 stay", "1308 and 308.5 and 3080 stay"),
+    ("the end: 308.", "the end: 352."),
+])
+def test_a_subject_id_is_replaced_only_where_it_stands_as_a_whole_number(text, expected):
+    assert substitute(text, {"308": "352"}) == expected
+
+
+def test_replacements_happen_at_once_so_subjects_can_swap():
+    assert substitute("308 then 309", {"308": "309", "309": "308"}) == "309 then 308"
+
+
+@pytest.mark.parametrize("student, said, expected", [
+    ("s01", 3, AssignedVariant(3)),
+    ("s01", 5, "the notebook is variant 5's"),
+    ("s01", None, "the notebook is variant (none)'s"),
+    ("stranger", 3, "not on the roster"),
+])
+def test_the_variant_comes_from_who_handed_in_never_from_the_notebook(student, said, expected):
+    table = VariantTable(students={"s01": 3}, replacements=[{}] * 12)
+    notebook = {"metadata": {} if said is None else {"lmm_seminar": {"variant": said}}}
+    assigned = assigned_variant(table, student, notebook)
+    if isinstance(expected, AssignedVariant):
+        assert assigned == expected
+    else:
+        assert assigned.number == (3 if student == "s01" else 0) and expected in assigned.note
+
+
+# ------------------------------------------------------------------------------- the release with a roster
+
+def test_each_student_gets_a_notebook_of_their_own_variant(variant_release):
+    root, table, _ = variant_release
+    answers = {k: ref.answers(DATA, variant=k) for k in table.students.values()}
+    for student, k in table.students.items():
+        nb = notebooks.read(root / "students" / student / f"{ASSIGNMENT}.ipynb")
+        assert nb.metadata["lmm_seminar"] == {"variant": k}
+        text = "\n".join(cell.source for cell in nb.cells)
+        steep, flat = answers[k]["q4_subjects"]
+        assert f"subject {steep}." in text and f"`m_{steep}`" in text and f"subject {flat}." in text
+        assert f"`subject_1 = {answers[k]['subject_1']}`" in text
+        assert (root / "students" / student / "data" / "sleepstudy.csv").is_file()
+        if k != 0:
+            assert ", ".join(str(s) for s in answers[k]["q3c_subjects"]) in text
+
+
+def test_a_student_notebook_reveals_no_answer_of_its_variant(variant_release):
+    root, table, _ = variant_release
+    for student, k in table.students.items():
+        answers = ref.answers(DATA, variant=k)
+        text = (root / "students" / student / f"{ASSIGNMENT}.ipynb").read_text()
+        for name in ("m_308", "b_308", "m_309", "b_309", "intercept_1", "intercept_2"):
+            assert f"{answers[name]:.2f}" not in text, (student, name)
+        assert "BEGIN SOLUTION" not in text and "hidden=True" not in text
+
+
+def test_the_course_secret_never_leaves_the_instructor(variant_release):
+    root, _, _ = variant_release
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    with zipfile.ZipFile(root / "autograder" / f"{ASSIGNMENT}-autograder.zip") as archive:
+        assert all(SECRET.encode() not in archive.read(name) for name in archive.namelist())
+
+
+def test_the_release_reports_who_has_which_variant_and_each_variants_figures(variant_release):
+    root, table, stdout = variant_release
+    listing = (root / "variants.csv").read_text().splitlines()
+    assert listing[0] == "student,variant" and set(listing[1:]) == {f"{s},{k}" for s, k in table.students.items()}
+    report = (root / "variants.md").read_text()
+    assert report.count("\n| ") == ref.VARIANT_COUNT + 1 and "q4 slope gap" in report and "| 0 | 1 | 308 309 310" in report
+    assert "4 student notebooks" in stdout
+
+
+def test_a_roster_id_that_cannot_name_a_folder_is_refused_with_its_line(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\ns01\n../escape\n")
+    completed = lmm_seminar("release", "--out", str(tmp_path / "out"), "--roster", str(roster), "--assignment", ASSIGNMENT)
+    assert completed.returncode == 1 and "line 3" in completed.stderr and "'../escape'" in completed.stderr
+    assert not (tmp_path / "out" / ASSIGNMENT).exists()
+
+
+# ------------------------------------------------------------------------------- grading: the sandbox engine
+
+@pytest.fixture(scope="module")
+def graded_variants(variant_release, tmp_path_factory):
+    """Each student hands in the solution of their own variant; a fifth hand-in is one student's copy of another's."""
+    root, table, _ = variant_release
+    folder = tmp_path_factory.mktemp("variant-hand-ins")
+    for student, k in table.students.items():
+        nbformat.write(solution_of(root, table, k), folder / f"{student}.ipynb")
+    owners = by_variant(table)
+    nonzero = sorted(k for k in owners if k != 0)
+    copier, original = owners[nonzero[0]], owners[nonzero[1]]
+    shutil.copy(folder / f"{original}.ipynb", folder / f"{copier}.ipynb")  # the copier's own work is replaced
+    out = tmp_path_factory.mktemp("variant-graded")
+    completed = lmm_seminar("grade", str(folder), "--autograder", str(root / "autograder" / f"{ASSIGNMENT}-autograder.zip"),
+                            "--out", str(out), "--jobs", "2")
+    return read_grade_run(completed, out), copier, original
+
+
+def scores(run, student: str) -> dict[str, float]:
+    return {q: float(run.rows[student][q]) for q in FULL_MARKS}
+
+
+def test_the_solution_of_every_variant_scores_full_marks_when_its_student_hands_it_in(graded_variants, variant_release):
+    run, copier, _ = graded_variants
+    _, table, _ = variant_release
+    assert run.completed.returncode == 0, run.completed.stderr
+    for student, k in table.students.items():
+        if student != copier:
+            assert scores(run, student) == FULL_MARKS, student
+            assert run.rows[student]["variant"] == str(k)
+
+
+def test_a_classmates_notebook_fails_the_parts_of_the_copiers_own_variant(graded_variants, variant_release):
+    run, copier, _ = graded_variants
+    lost = {q for q, points in scores(run, copier).items() if points < FULL_MARKS[q]}
+    assert lost and lost <= set(VARIANT_PARTS), lost
+    assert {"q3c", "q6a"} <= lost  # every variant but 0 has its own ten subjects and q6 pair
+
+
+def test_the_copy_is_flagged_for_the_grader_and_not_in_the_students_feedback(graded_variants):
+    run, copier, original = graded_variants
+    summary = (run.out / "summary.md").read_text()
+    assert "Variants to look at" in summary and f"`{copier}`" in summary
+    assert "another copy" in run.details[copier]["variant_note"]
+    feedback = (run.out / "feedback" / f"{copier}.md").read_text() + (run.out / "results" / f"{copier}.json").read_text()
+    assert "variant" not in feedback.lower()
+    assert run.details[original]["variant_note"] == ""
+
+
+def test_the_copiers_messages_name_their_own_answers(graded_variants, variant_release):
+    run, copier, _ = graded_variants
+    _, table, _ = variant_release
+    steep = ref.answers(DATA, variant=table.students[copier])["q4_subjects"][0]
+    messages = " ".join(" ".join(q["messages"]) for q in run.details[copier]["questions"].values())
+    if f"m_{steep}" not in messages:  # q4a may pass when both variants share the steep subject
+        assert "m_308" not in messages
+
+
+# ------------------------------------------------------------------------------- grading: the Gradescope zip
+
+@pytest.fixture(scope="module")
+def variant_container(variant_release):
+    root, _, _ = variant_release
+    container = GradescopeContainer.set_up(root / "autograder" / f"{ASSIGNMENT}-autograder.zip")
+    yield container
+    container.remove()
+
+
+def test_gradescope_judges_the_variant_of_who_handed_in(variant_container, variant_release):
+    root, table, _ = variant_release
+    owners = by_variant(table)
+    k = max(owners)
+    results, completed = variant_container.submit(solution_of(root, table, k), submitter={"sid": owners[k], "email": "x@example.edu"})
+    assert results["score"] == sum(FULL_MARKS.values()), completed.stdout + completed.stderr
+    assert results["extra_data"]["variant"] == k and results["extra_data"]["variant_note"] == ""
+
+
+def test_gradescope_fails_and_flags_a_classmates_notebook(variant_container, variant_release):
+    root, table, _ = variant_release
+    owners = by_variant(table)
+    mine, theirs = sorted(k for k in owners if k != 0)[:2]
+    results, _ = variant_container.submit(solution_of(root, table, theirs), submitter={"sid": "", "email": owners[mine]})
+    lost = {q for q, points in question_scores(results).items() if points < FULL_MARKS[q]}
+    assert {"q3c", "q6a"} <= lost <= set(VARIANT_PARTS)
+    assert results["extra_data"]["variant"] == mine and "another copy" in results["extra_data"]["variant_note"]
+    assert "variant" not in json.dumps([t for t in results["tests"]]).lower()
