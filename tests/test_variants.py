@@ -282,3 +282,10 @@ def test_gradescope_fails_and_flags_a_classmates_notebook(variant_container, var
     assert {"q3c", "q6a"} <= lost <= set(VARIANT_PARTS)
     assert results["extra_data"]["variant"] == mine and "another copy" in results["extra_data"]["variant_note"]
     assert "variant" not in json.dumps([t for t in results["tests"]]).lower()
+
+
+def test_the_similarity_report_pairs_the_copy_with_its_original(graded_variants):
+    run, copier, original = graded_variants
+    with (run.out / "similarity.csv").open() as f:
+        pairs = {frozenset(line.split(",")[:2]) for line in f.read().splitlines()[1:]}
+    assert frozenset({copier, original}) in pairs

@@ -138,6 +138,22 @@ def _parser() -> argparse.ArgumentParser:
                              "with the token in $CANVAS_API_TOKEN")
     export.set_defaults(run=_export)
 
+    similarity = commands.add_parser(
+        "similarity", help="list hand-ins whose code is unusually alike, side by side on a page",
+        description="Compare the code each student wrote (the notebook's given code and scaffold left out; names, strings "
+                    "and comments ignored) with copydetect's winnowing, and write similarity.html (each pair side by side, "
+                    "the code in common marked) and similarity.csv. For a person to look at: no grade changes.")
+    similarity.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="hand-ins, or folders of them")
+    similarity.add_argument("--autograder", type=Path, metavar="ZIP_OR_RELEASE",
+                            help="the release's autograder zip, or the release folder (default: the current release)")
+    similarity.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
+    similarity.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
+    similarity.add_argument("--assignment", metavar="NAME", help="the assignment, when the release has several")
+    similarity.add_argument("--threshold", type=float, default=None, metavar="SHARE",
+                            help="list a pair when this share of either hand-in's own code is in the other's (default: 0.6)")
+    similarity.add_argument("--out", type=Path, default=Path("similarity-output"), help="where to write (default: similarity-output/)")
+    similarity.set_defaults(run=_similarity)
+
     merge = commands.add_parser("merge", help="join the outputs of `grade --shard I/N` into one grading output",
                                 description="Join the output folders of every `lmm-seminar grade --shard I/N` run of one "
                                             "class into the output one unsharded run writes. Every shard must be there, once.")
@@ -202,6 +218,15 @@ def _export(args: argparse.Namespace) -> int:
     from .course_tools.export_command import run_export_command
 
     return run_export_command(args)
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from .course_tools.similarity import DEFAULT_THRESHOLD
+    from .course_tools.similarity_command import run_similarity_command
+
+    if args.threshold is None:
+        args.threshold = DEFAULT_THRESHOLD
+    return run_similarity_command(args)
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from ..progress import progress_bar
 from ..written_parts import WrittenQuestion
 from .late_policy import LatePolicy, LatePolicyError, apply_late_policy, parse_policy, read_times
 from .manual_scores import apply_manual_scores, read_file, unmarked_note
-from .release_files import find_autograders, written_parts
+from .release_files import assignment_name, find_autograders, written_parts
 from .engine import DEFAULT_TIMEOUT, GradingEngine, OtterRunEngine, SandboxEngine, autograded_questions
 from .sandbox import SandboxUnavailable
 from .report import (markdown_safe, summary_table, write_feedback, write_grades_csv, write_results_json,
@@ -54,7 +54,7 @@ def run_grade_command(args: argparse.Namespace) -> int:
         write_shard_file(args.out, shard, name, [s.id for s in submissions])
         mine = [s for s in submissions if shard.holds(s.id)]
         print(f"Shard {shard.index} of {shard.count}: {len(mine)} of {len(submissions)} submission(s)")
-        return grade_assignment(args, autograder, mine, args.out, args.manual_scores)
+        return grade_assignment(args, autograder, mine, args.out, args.manual_scores, compare=False)
     for option, value in (("--shard", getattr(args, "shard", None)), ("--due", getattr(args, "due", None))):
         if value:
             print(f"lmm-seminar grade: {option} is for one assignment: add --assignment NAME", file=sys.stderr)
@@ -100,8 +100,9 @@ def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
 
 
 def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: list[Submission], out: Path,
-                     manual_scores: Path | None, keep: list[SubmissionResult] | None = None) -> int:
-    """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run."""
+                     manual_scores: Path | None, keep: list[SubmissionResult] | None = None, compare: bool = True) -> int:
+    """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run.
+    ``compare``: also list hand-ins with unusually alike code (not for a shard, which holds part of the class)."""
     try:
         written, manual = read_manual_scores(manual_scores, autograder, submissions)
         policy, times = read_late_policy(args)
@@ -127,6 +128,8 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     if policy is not None:  # on the whole score, written parts included
         apply_late_policy(results, submissions, policy, times)
         note += late_note(results)
+    if compare and len(submissions) > 1:
+        note += compare_hand_ins(submissions, engine.autograder_zip, out)
     summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions],
                             out, note=note)
     print()
@@ -197,6 +200,20 @@ def late_note(results: list[SubmissionResult]) -> str:
     return (f"\n\n**Late hand-ins:** {len(late)} penalised"
             + (f", {refused} of them after the last accepted time (scored 0)" if refused else "")
             + "; grades.csv keeps each raw score beside the penalised one.")
+
+
+def compare_hand_ins(submissions: list[Submission], autograder: Path, out: Path) -> str:
+    """similarity.html and .csv in ``out``, and the summary's section on them; a failure here costs no grade."""
+    from ..course_tools.similarity import (DEFAULT_THRESHOLD, find_similar, handed_out_notebooks, read_hand_ins,
+                                           similarity_note, write_similarity)
+
+    try:
+        hand_ins, _ = read_hand_ins(submissions)
+        pairs = find_similar(hand_ins, handed_out_notebooks(autograder), DEFAULT_THRESHOLD)
+        write_similarity(pairs, assignment_name(autograder) or autograder.stem, len(hand_ins), DEFAULT_THRESHOLD, out)
+    except Exception as error:  # the grades are written either way; the comparison is only a hint
+        return f"\n\nThe hand-ins could not be compared for alike code ({type(error).__name__}: {error})."
+    return similarity_note(pairs)
 
 
 def variant_note(results: list[SubmissionResult]) -> str:
