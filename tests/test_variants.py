@@ -254,6 +254,35 @@ def test_the_copiers_messages_name_their_own_answers(graded_variants, variant_re
         assert "m_308" not in messages
 
 
+# ------------------------------------------------------------------------------- grading: otter run
+
+def test_the_otter_run_engine_gives_every_hand_in_the_sandboxs_verdict(graded_variants, variant_release, tmp_path):
+    run, copier, _ = graded_variants
+    root, _, _ = variant_release
+    hand_ins = Path(run.rows[copier]["path"]).parent
+    by_otter = read_grade_run(lmm_seminar("grade", str(hand_ins), "--autograder", str(root / "autograder" / f"{ASSIGNMENT}-autograder.zip"),
+                                          "--out", str(tmp_path), "--jobs", "2", "--engine", "otter"), tmp_path)
+    assert by_otter.completed.returncode == 0, by_otter.completed.stderr
+    for student in run.rows:
+        assert scores(by_otter, student) == scores(run, student), student
+        assert by_otter.rows[student]["variant"] == run.rows[student]["variant"]
+    assert "another copy" in by_otter.details[copier]["variant_note"]
+
+
+def test_plain_otter_run_with_a_students_variant_zip_judges_that_variant(variant_release, tmp_path):
+    from test_otter_grading import otter_run
+
+    root, table, _ = variant_release
+    k = max(table.students.values())
+    nbformat.write(solution_of(root, table, k), tmp_path / f"{ASSIGNMENT}.ipynb")
+    own = root / "autograder" / "variants" / f"{ASSIGNMENT}-variant-{k}.zip"
+    results = otter_run(own, tmp_path / f"{ASSIGNMENT}.ipynb", tmp_path / "own")
+    assert {q: t["score"] for q, t in results.items()} == FULL_MARKS
+    # the zip of the published seminar judges variant 0, which this notebook is not
+    published = otter_run(root / "autograder" / f"{ASSIGNMENT}-autograder.zip", tmp_path / f"{ASSIGNMENT}.ipynb", tmp_path / "zero")
+    assert {q for q, t in published.items() if t["score"] < FULL_MARKS[q]} >= {"q3c", "q6a"}
+
+
 # ------------------------------------------------------------------------------- grading: the Gradescope zip
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
 from .shipped import answer_checks, answer_facts, figure_inspection, tolerances, variant_choice
 from .roster import read_roster
-from .variants import VARIANTS_FILE, AssignmentVariants, VariantError, VariantTable, course_secret, variant_notebook, variant_of
+from .variants import (VARIANTS_FILE, AssignmentVariants, VariantError, VariantTable, course_secret, variant_autograder,
+                       variant_notebook, variant_of)
 from .written_parts import WRITTEN_PARTS_FILE, written_parts_json, written_questions
 
 #: A fixed timestamp for zip entries (the earliest a zip can hold), so rebuilding gives the same bytes.
@@ -228,6 +229,10 @@ def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[
     _check_student_is_clean(release)
     if offered is not None:
         release.files += _write_student_variants(release, offered)
+        # for `otter run`, which cannot be told whose hand-in it grades: one zip per variant handed out
+        for k in sorted(set(release.variants.students.values())):
+            release.files.append(variant_autograder(release.autograder_zip, k, release.variants,
+                                                    release.autograder_zip.parent / "variants" / f"{name}-variant-{k}.zip"))
     # the same assignment as an nbgrader course, beside the Otter release
     release.files += build_course(source_dir, out_root, shipped_modules(), assignment_modules(source_dir))
     return release

@@ -18,6 +18,7 @@ handed-out notebook. Everything here is shared and names no assignment.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import hmac
@@ -30,6 +31,8 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .shipped.variant_choice import VARIANT_FILE, substitute
 
 #: Where the roster's variants travel in the autograder zip.
 VARIANTS_FILE = "variants.json"
@@ -67,22 +70,6 @@ def variant_of(secret: bytes, assignment: str, student: str, count: int) -> int:
 
 
 # --- what a variant changes in the notebook ---------------------------------------------------------
-
-def substitute(text: str, replacements: dict[str, str]) -> str:
-    """``text`` with every key of ``replacements`` replaced at once (a replacement is never replaced again).
-
-    A key of digits is an id and matches only as a whole number (``m_308`` and ``Subject 308`` match,
-    ``1308`` and ``308.5`` do not); any other key matches literally. Longer keys win.
-    """
-    if not replacements:
-        return text
-    parts = []
-    for key in sorted(replacements, key=len, reverse=True):
-        escaped = re.escape(key)
-        parts.append(rf"(?<![\d.]){escaped}(?!\d|\.\d)" if key.isdigit() else escaped)
-    pattern = re.compile("|".join(parts))
-    return pattern.sub(lambda match: replacements[match.group(0)], text)
-
 
 def variant_notebook(notebook, variant: int, replacements: dict[str, str]):
     """A copy of the student notebook made for ``variant``: text, scaffold and public checks replaced,
@@ -180,6 +167,11 @@ class VariantTable:
         replacements = self.replacements[variant]
         return {question: [substitute(name, replacements) for name in found] for question, found in names.items()}
 
+    def renamed(self, variant: int, names: dict[str, list[str]]) -> dict[str, str]:
+        """The answers ``variant`` renames: the student's name → the tests' name (``names``: question → tests' names)."""
+        theirs = self.student_names(variant, names)
+        return {mine: ours for question in names for mine, ours in zip(theirs[question], names[question]) if mine != ours}
+
 
 @dataclass(frozen=True)
 class AssignedVariant:
@@ -203,3 +195,65 @@ def assigned_variant(table: VariantTable | None, student: str, notebook: dict) -
         return AssignedVariant(own, f"the notebook is variant {'(none)' if said is None else said}'s, but {student!r} "
                                     f"was given variant {own}: a classmate's or another copy? Judged against variant {own}")
     return AssignedVariant(own)
+
+
+def their_names(message: str, renamed: dict[str, str]) -> str:
+    """A test's message with each answer name a variant renamed (``renamed``: the student's name → the
+    tests' name) written as the student's notebook has it."""
+    if not renamed:
+        return message
+    ours = {tests_name: theirs for theirs, tests_name in renamed.items()}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(ours, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda match: ours[match.group(1)], message)
+
+
+# --- an autograder zip for one variant, for otter run ----------------------------------------------
+
+def renamed_parameters(source: str, replacements: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A test file whose functions take the variant's answer names (which Otter passes by parameter name): each
+    parameter the replacements rename is renamed in the signature, and the body starts by giving the value its
+    old name back, so the test's code is the same. Returns the new source and the renaming (new → old)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    renamed: dict[str, str] = {}
+    edits: list[tuple[int, int, str, str]] = []  # (row, col, old, new) in the signatures
+    inserts: list[tuple[int, str]] = []  # (line index, text) at the start of a body
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    for node in functions:
+        renames = {a.arg: substitute(a.arg, replacements) for a in node.args.args}
+        renames = {old: new for old, new in renames.items() if new != old}
+        if not renames:
+            continue
+        for arg in node.args.args:
+            if arg.arg in renames:
+                edits.append((arg.lineno, arg.col_offset, arg.arg, renames[arg.arg]))
+        first = node.body[0]
+        inserts.append((first.lineno - 1, " " * first.col_offset
+                        + "; ".join(f"{old} = {new}" for old, new in renames.items()) + "\n"))
+        renamed.update({new: old for old, new in renames.items()})
+    for row, col, old, new in sorted(edits, reverse=True):  # from the end, so earlier positions stay right
+        line = lines[row - 1]
+        lines[row - 1] = line[:col] + new + line[col + len(old):]
+    for index, text in sorted(inserts, reverse=True):
+        lines.insert(index, text)
+    return "".join(lines), renamed
+
+
+def variant_autograder(autograder_zip: Path, variant: int, table: VariantTable, target: Path) -> Path:
+    """A copy of ``autograder_zip`` that ``otter run`` grades a student of ``variant`` with: its tests take the
+    variant's answer names, and its files say which variant it is (``assigned_variant`` reads it)."""
+    from .release import ZIP_EPOCH
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(autograder_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            data = source.read(info)
+            if info.filename.startswith("tests/") and info.filename.endswith(".py"):
+                data = renamed_parameters(data.decode("utf-8"), table.replacements[variant])[0].encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(entry, data)
+        entry = zipfile.ZipInfo(f"files/{VARIANT_FILE}", date_time=ZIP_EPOCH)
+        entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+        out.writestr(entry, f"{variant}\n")
+    return target

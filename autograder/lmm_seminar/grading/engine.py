@@ -28,7 +28,7 @@ from typing import Protocol
 import psutil
 
 from ..answer_cells import expected_notebook_name, mark_for_otter_run, read_answer_cells, unchecked_answer_positions
-from ..variants import VariantTable, assigned_variant
+from ..variants import VariantTable, assigned_variant, their_names, variant_autograder
 from .results import ERROR, GRADED, TIMEOUT, QuestionResult, SubmissionResult, bounded, question_from_otter, student_safe
 from .judge import JUDGE_TIMEOUT, JudgePool, JudgeTimeout
 from .release_files import assignment_name
@@ -66,9 +66,23 @@ class OtterRunEngine:
         self.max_score = sum(self.points.values())
         self.answer_cells = read_answer_cells(self.autograder_zip)
         self.assignment = assignment_name(self.autograder_zip)
+        self.variants = VariantTable.from_zip(self.autograder_zip)
+        self._variant_zips: dict[int, Path] = {}
+        self._made = tempfile.TemporaryDirectory(prefix="lmm-otter-variants-") if self.variants else None
 
     def close(self) -> None:
-        """Nothing to stop: every ``otter run`` is its own process."""
+        """Remove the zips made for variants; nothing else to stop (every ``otter run`` is its own process)."""
+        if self._made is not None:
+            self._made.cleanup()
+
+    def _autograder_for(self, variant: int) -> Path:
+        """The zip that grades a student of ``variant`` (the release's own for variant 0 and without variants)."""
+        if self.variants is None or variant == 0:
+            return self.autograder_zip
+        if variant not in self._variant_zips:
+            target = Path(self._made.name) / f"variant-{variant}" / self.autograder_zip.name
+            self._variant_zips[variant] = variant_autograder(self.autograder_zip, variant, self.variants, target)
+        return self._variant_zips[variant]
 
     def grade(self, submission: Submission) -> SubmissionResult:
         start = time.monotonic()
@@ -76,12 +90,13 @@ class OtterRunEngine:
             workdir = Path(tmp)
             try:
                 notebook = self._as_handed_out(prepare_notebook(submission, workdir), workdir)
+                variant = assigned_variant(self.variants, submission.id, json.loads(notebook.read_text(encoding="utf-8")))
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
             outdir = workdir / "out"
             outdir.mkdir()
             command = [sys.executable, "-m", "otter", "run", "--no-logo",
-                       "-a", str(self.autograder_zip), "-o", str(outdir), str(notebook.resolve())]
+                       "-a", str(self._autograder_for(variant.number)), "-o", str(outdir), str(notebook.resolve())]
             remaining = self.timeout - (time.monotonic() - start)  # unpacking counts against the limit
             try:
                 if remaining <= 0:
@@ -98,7 +113,21 @@ class OtterRunEngine:
         row = self._row(submission, GRADED, "", start)
         row.questions = questions
         row.score = sum(q.score for q in questions.values())
+        if self.variants is not None:
+            renamed = self.variants.renamed(variant.number, self._tests_names())
+            for question in questions.values():
+                question.messages = [their_names(message, renamed) for message in question.messages]
+            row.variant, row.variant_note = variant.number, variant.note
         return row
+
+    def _tests_names(self) -> dict[str, list[str]]:
+        """For each question, the answer names its tests read (read from the zip once)."""
+        if not hasattr(self, "_names"):
+            with tempfile.TemporaryDirectory(prefix="lmm-otter-tests-") as tmp:
+                with zipfile.ZipFile(self.autograder_zip) as archive:
+                    _safe_extract(archive, Path(tmp))
+                self._names = answer_names(Path(tmp) / "tests")
+        return self._names
 
     def _as_handed_out(self, notebook: Path, workdir: Path) -> Path:
         """A copy of the hand-in for ``otter run``: named as its ``otter.Notebook`` cell expects (saved
@@ -180,8 +209,7 @@ class SandboxEngine:
         names, renamed = self.answer_names, {}
         if self.variants is not None:
             names = self.variants.student_names(variant.number, self.answer_names)
-            renamed = {theirs: ours for question in names for theirs, ours in zip(names[question], self.answer_names[question])
-                       if theirs != ours}
+            renamed = self.variants.renamed(variant.number, self.answer_names)
         answered_after: dict[int, list[str]] = {}
         for question, index in unchecked_answer_positions(code_cells, self.answer_cells, self.questions).items():
             answered_after.setdefault(index, []).append(question)

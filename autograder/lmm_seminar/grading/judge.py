@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import re
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..shipped.variant_choice import VARIANT_VARIABLE
+from ..variants import their_names
 from .results import failure_messages, plain_text
 
 #: Largest worker output read; the worker stops a submission at 16 MiB already.
@@ -236,18 +236,9 @@ def judge_snapshots(tests: dict, snapshots: dict[str, dict], renamed: dict[str, 
         possible = float(test_file.possible)
         score = min(max(float(test_file.score), 0.0), possible)
         messages = failure_messages("\n".join(r.message for r in test_file.test_case_results if not r.passed))
-        messages = [_their_names(message, renamed) for message in messages]
+        messages = [their_names(message, renamed) for message in messages]
         verdicts[question] = {"score": score, "max_score": possible, "messages": messages}
     return verdicts
-
-
-def _their_names(message: str, renamed: dict[str, str]) -> str:
-    """A test's message with each answer name the student's variant renamed written as the student wrote it."""
-    if not renamed:
-        return message
-    ours = {tests_name: theirs for theirs, tests_name in renamed.items()}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(ours, key=len, reverse=True)) + r")\b")
-    return pattern.sub(lambda match: ours[match.group(1)], message)
 
 
 def main(argv: list[str]) -> None:

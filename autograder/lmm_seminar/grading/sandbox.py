@@ -420,6 +420,10 @@ def answer_key_paths(autograder_zip: Path | None = None) -> list[Path]:
     if autograder_zip is not None:
         zip_path = Path(autograder_zip).resolve()
         paths.append(zip_path.parent.parent if zip_path.parent.name == "autograder" else zip_path)
+        # the course secret behind the variants, kept beside the release (see release.SECRET_NAME)
+        secret = zip_path.parent.parent.parent / ".course-secret"
+        if zip_path.parent.name == "autograder" and secret.exists():
+            paths.append(secret)
     return paths
 
 
