@@ -21,6 +21,7 @@ from conftest import ASSIGNMENT, REPO, lmm_seminar, read_grade_run
 from gradescope_container import GradescopeContainer, question_scores
 from lmm_seminar.variants import (AssignedVariant, VariantTable, assigned_variant, course_secret, substitute,
                                   variant_notebook, variant_of)
+from corpus import CORRECT, WRONG
 from test_corpus import FULL_MARKS
 
 #: The published data, as the reference module reads it.
@@ -318,3 +319,80 @@ def test_the_similarity_report_pairs_the_copy_with_its_original(graded_variants)
     with (run.out / "similarity.csv").open() as f:
         pairs = {frozenset(line.split(",")[:2]) for line in f.read().splitlines()[1:]}
     assert frozenset({copier, original}) in pairs
+
+
+# ------------------------------------------------------------------------------- the corpus under other variants
+
+#: Corpus hand-ins whose work depends on the variant: they answer, or lose points on, a part with the variant's subjects.
+VARIANT_CORPUS = [entry for entry in CORRECT + WRONG
+                  if set(entry.answers) & set(VARIANT_PARTS) or set(entry.points) & set(VARIANT_PARTS) or entry.edits]
+
+
+@pytest.fixture(scope="module")
+def corpus_under_variants(variant_release, tmp_path_factory):
+    """Those hand-ins made for two variants other than 0 (the corpus itself is variant 0's: test_corpus), each
+    handed in by a student of that variant, and the solution of every variant, graded in one run."""
+    import corpus
+
+    root, table, _ = variant_release
+    chosen = sorted(k for k in set(table.students.values()) if k != 0)[:2]
+    zip_path = root / "autograder" / f"{ASSIGNMENT}-autograder.zip"
+    written = tmp_path_factory.mktemp("corpus-variant-0")
+    corpus.write_variants(root / "solution" / f"{ASSIGNMENT}.ipynb", written / "corpus", VARIANT_CORPUS)
+    folder = tmp_path_factory.mktemp("corpus-variants")
+    students = {}
+    for k in chosen:
+        for entry in VARIANT_CORPUS:
+            student = f"{entry.name}--v{k}"
+            nb = variant_notebook(notebooks.read(written / "corpus" / f"{entry.name}.ipynb"), k, table.replacements[k])
+            nbformat.write(nb, folder / f"{student}.ipynb")
+            students[student] = k
+    for k in range(ref.VARIANT_COUNT):  # and the solution of every variant of the pool
+        nbformat.write(solution_of(root, table, k), folder / f"solution--v{k}.ipynb")
+        students[f"solution--v{k}"] = k
+    # the instructor's table, with these hand-ins' ids as its roster (the keyed hash is tested above)
+    graded_zip = tmp_path_factory.mktemp("corpus-variant-zip") / zip_path.name
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(graded_zip, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "variants.json":
+                data = VariantTable(students, table.replacements).to_json().encode()
+            out.writestr(info, data)
+    out = tmp_path_factory.mktemp("corpus-variants-graded")
+    run = read_grade_run(lmm_seminar("grade", str(folder), "--autograder", str(graded_zip), "--out", str(out), "--jobs", "2",
+                                     "--timeout", "60", timeout=3000), out)
+    assert run.completed.returncode == 0, run.completed.stderr
+    return run, chosen
+
+
+@pytest.mark.slow
+def test_the_solution_of_every_variant_of_the_pool_scores_full_marks(corpus_under_variants):
+    run, _ = corpus_under_variants
+    for k in range(ref.VARIANT_COUNT):
+        assert scores(run, f"solution--v{k}") == FULL_MARKS, k
+
+
+#: Hand-ins that choose q3c's ten subjects by their place in the file in code of their own (which the variant's
+#: notebook does not rewrite): where the ten they draw start. They are right exactly for the variant whose ten
+#: start there, whatever they scored as variant 0.
+Q3C_BY_FILE_PLACE = {"groupby_loop_with_axlines": 0, "subjects_off_by_one": 1}
+
+
+def expected_under(entry, k: int) -> dict[str, float]:
+    expected = {**FULL_MARKS, **entry.points}
+    if entry.name in Q3C_BY_FILE_PLACE:
+        answers = ref.answers(DATA, variant=k)
+        start = Q3C_BY_FILE_PLACE[entry.name]
+        drawn = answers["subjects_in_file_order"][start:start + 10]
+        expected["q3c"] = FULL_MARKS["q3c"] if drawn == answers["q3c_subjects"] else 0
+    return expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", VARIANT_CORPUS, ids=lambda e: e.name)
+def test_the_corpus_scores_the_same_under_other_variants(corpus_under_variants, entry):
+    run, chosen = corpus_under_variants
+    for k in chosen:
+        row = run.rows[f"{entry.name}--v{k}"]
+        assert row["status"] == "graded" and row["variant"] == str(k), row["message"]
+        assert scores(run, f"{entry.name}--v{k}") == expected_under(entry, k), k
