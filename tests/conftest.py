@@ -15,8 +15,11 @@ ASSIGNMENT = "sleepstudy-lmm"
 # The assignment's own modules (reference solution, probes) are imported by the tests as the hidden
 # tests import them inside the autograder zip: as top-level modules from the assignment's folder.
 sys.path.insert(0, str(REPO / "source" / ASSIGNMENT))
-# ... beside the shared modules the zip ships with them (variant_choice: which variant is being judged).
-sys.path.insert(1, str(REPO / "autograder" / "lmm_seminar" / "shipped"))
+# ... beside the shared module the zip ships with them that says which variant is judged (only that one: the
+# other shipped modules, found as top-level modules too, would be second copies of the package's own).
+import lmm_seminar.shipped.variant_choice  # noqa: E402
+
+sys.modules.setdefault("variant_choice", lmm_seminar.shipped.variant_choice)
 # The console script pip installed next to this interpreter (a venv need not be activated).
 COMMAND = Path(sys.executable).with_name("lmm-seminar")
 SHARED_DATA = REPO.parent / "shared" / "data" / "sleepstudy.csv"

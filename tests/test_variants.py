@@ -200,19 +200,25 @@ def test_a_roster_id_that_cannot_name_a_folder_is_refused_with_its_line(tmp_path
 
 @pytest.fixture(scope="module")
 def graded_variants(variant_release, tmp_path_factory):
-    """Each student hands in the solution of their own variant; a fifth hand-in is one student's copy of another's."""
+    """Each student hands in the solution of their own variant, but two: the copier hands in the original's notebook
+    as it is; the forger hands in the original's work with the metadata changed to the forger's own variant and
+    the variant's environment variable set in the notebook."""
     root, table, _ = variant_release
     folder = tmp_path_factory.mktemp("variant-hand-ins")
     for student, k in table.students.items():
         nbformat.write(solution_of(root, table, k), folder / f"{student}.ipynb")
     owners = by_variant(table)
     nonzero = sorted(k for k in owners if k != 0)
-    copier, original = owners[nonzero[0]], owners[nonzero[1]]
+    copier, original, forger = owners[nonzero[0]], owners[nonzero[1]], owners[nonzero[2]]
     shutil.copy(folder / f"{original}.ipynb", folder / f"{copier}.ipynb")  # the copier's own work is replaced
+    forged = solution_of(root, table, nonzero[1])
+    forged.metadata["lmm_seminar"] = {"variant": nonzero[2]}
+    forged.cells.insert(1, nbformat.v4.new_code_cell(f'import os\nos.environ["LMM_SEMINAR_VARIANT"] = "{nonzero[1]}"'))
+    nbformat.write(forged, folder / f"{forger}.ipynb")
     out = tmp_path_factory.mktemp("variant-graded")
     completed = lmm_seminar("grade", str(folder), "--autograder", str(root / "autograder" / f"{ASSIGNMENT}-autograder.zip"),
                             "--out", str(out), "--jobs", "2")
-    return read_grade_run(completed, out), copier, original
+    return read_grade_run(completed, out), copier, original, forger
 
 
 def scores(run, student: str) -> dict[str, float]:
@@ -220,24 +226,33 @@ def scores(run, student: str) -> dict[str, float]:
 
 
 def test_the_solution_of_every_variant_scores_full_marks_when_its_student_hands_it_in(graded_variants, variant_release):
-    run, copier, _ = graded_variants
+    run, copier, _, forger = graded_variants
     _, table, _ = variant_release
     assert run.completed.returncode == 0, run.completed.stderr
     for student, k in table.students.items():
-        if student != copier:
+        if student not in (copier, forger):
             assert scores(run, student) == FULL_MARKS, student
             assert run.rows[student]["variant"] == str(k)
 
 
 def test_a_classmates_notebook_fails_the_parts_of_the_copiers_own_variant(graded_variants, variant_release):
-    run, copier, _ = graded_variants
+    run, copier, _, forger = graded_variants
     lost = {q for q, points in scores(run, copier).items() if points < FULL_MARKS[q]}
     assert lost and lost <= set(VARIANT_PARTS), lost
     assert {"q3c", "q6a"} <= lost  # every variant but 0 has its own ten subjects and q6 pair
 
 
+def test_a_forged_variant_in_the_notebook_changes_nothing_but_the_flag(graded_variants):
+    run, copier, original, forger = graded_variants
+    lost = {q for q, points in scores(run, forger).items() if points < FULL_MARKS[q]}
+    assert {"q3c", "q6a"} <= lost <= set(VARIANT_PARTS)  # judged against the forger's own variant all the same
+    assert run.details[forger]["variant_note"] == ""  # the notebook's claim is only a hint; here it was forged
+    with (run.out / "similarity.csv").open() as f:  # the work itself still pairs with the original's
+        assert any({original, forger} == set(line.split(",")[:2]) for line in f)
+
+
 def test_the_copy_is_flagged_for_the_grader_and_not_in_the_students_feedback(graded_variants):
-    run, copier, original = graded_variants
+    run, copier, original, forger = graded_variants
     summary = (run.out / "summary.md").read_text()
     assert "Variants to look at" in summary and f"`{copier}`" in summary
     assert "another copy" in run.details[copier]["variant_note"]
@@ -247,7 +262,7 @@ def test_the_copy_is_flagged_for_the_grader_and_not_in_the_students_feedback(gra
 
 
 def test_the_copiers_messages_name_their_own_answers(graded_variants, variant_release):
-    run, copier, _ = graded_variants
+    run, copier, _, forger = graded_variants
     _, table, _ = variant_release
     steep = ref.answers(DATA, variant=table.students[copier])["q4_subjects"][0]
     messages = " ".join(" ".join(q["messages"]) for q in run.details[copier]["questions"].values())
@@ -258,7 +273,7 @@ def test_the_copiers_messages_name_their_own_answers(graded_variants, variant_re
 # ------------------------------------------------------------------------------- grading: otter run
 
 def test_the_otter_run_engine_gives_every_hand_in_the_sandboxs_verdict(graded_variants, variant_release, tmp_path):
-    run, copier, _ = graded_variants
+    run, copier, _, forger = graded_variants
     root, _, _ = variant_release
     hand_ins = Path(run.rows[copier]["path"]).parent
     by_otter = read_grade_run(lmm_seminar("grade", str(hand_ins), "--autograder", str(root / "autograder" / f"{ASSIGNMENT}-autograder.zip"),
@@ -315,7 +330,7 @@ def test_gradescope_fails_and_flags_a_classmates_notebook(variant_container, var
 
 
 def test_the_similarity_report_pairs_the_copy_with_its_original(graded_variants):
-    run, copier, original = graded_variants
+    run, copier, original, forger = graded_variants
     with (run.out / "similarity.csv").open() as f:
         pairs = {frozenset(line.split(",")[:2]) for line in f.read().splitlines()[1:]}
     assert frozenset({copier, original}) in pairs
@@ -396,3 +411,57 @@ def test_the_corpus_scores_the_same_under_other_variants(corpus_under_variants, 
         row = run.rows[f"{entry.name}--v{k}"]
         assert row["status"] == "graded" and row["variant"] == str(k), row["message"]
         assert scores(run, f"{entry.name}--v{k}") == expected_under(entry, k), k
+
+
+# ------------------------------------------------------------------------------- the second seminar
+
+SLOPES = "sleepstudy-slopes"
+
+
+@pytest.fixture(scope="module")
+def slopes_variants(variant_release, tmp_path_factory):
+    """The second seminar released for the same roster and secret; each student hands in their variant's
+    solution, but one, who hands in another student's."""
+    from test_slopes_reference import ref as slopes_reference  # the module, loaded from its folder
+
+    root = variant_release[0].parent
+    completed = lmm_seminar("release", "--source", str(REPO / "source"), "--out", str(root), "--assignment", SLOPES,
+                            "--roster", str(root.parent / "roster.csv"))
+    assert completed.returncode == 0, completed.stderr
+    zip_path = root / SLOPES / "autograder" / f"{SLOPES}-autograder.zip"
+    table = VariantTable.from_zip(zip_path)
+    folder = tmp_path_factory.mktemp("slopes-hand-ins")
+    solution = notebooks.read(root / SLOPES / "solution" / f"{SLOPES}.ipynb")
+    for student, k in table.students.items():
+        nbformat.write(variant_notebook(solution, k, table.replacements[k]), folder / f"{student}.ipynb")
+    students = sorted(table.students, key=table.students.get)
+    copier, original = students[0], students[-1]  # the lowest and the highest variant: not the same
+    shutil.copy(folder / f"{original}.ipynb", folder / f"{copier}.ipynb")
+    out = tmp_path_factory.mktemp("slopes-graded")
+    run = read_grade_run(lmm_seminar("grade", str(folder), "--autograder", str(zip_path), "--out", str(out), "--jobs", "2"), out)
+    assert run.completed.returncode == 0, run.completed.stderr
+    subjects = {k: slopes_reference.answers(REPO / "source" / SLOPES / "data" / "sleepstudy.csv", variant=k)["q5_subjects"]
+                for k in set(table.students.values())}
+    return root / SLOPES, table, run, copier, subjects
+
+
+def test_the_second_seminars_students_get_their_own_three_subjects(slopes_variants):
+    root, table, _, _, subjects = slopes_variants
+    assert len(set(table.students.values())) >= 3
+    for student, k in table.students.items():
+        text = "\n".join(cell.source for cell in notebooks.read(root / "students" / student / f"{SLOPES}.ipynb").cells)
+        a, b, c = subjects[k]
+        assert f"**5b.** For subjects {a}, {b} and {c}," in text and f"[{a}, {b}, {c}]" in text
+        assert f"subjects {b} and {a} best" in text
+
+
+def test_the_second_seminar_judges_each_student_against_their_own_subjects(slopes_variants):
+    _, table, run, copier, subjects = slopes_variants
+    for student in table.students:
+        row = run.rows[student]
+        assert row["variant"] == str(table.students[student])
+        lost = {q for q in ("q5a", "q5b") if float(row[q]) < 1}
+        if student == copier:
+            assert lost == {"q5b"} and "another copy" in run.details[student]["variant_note"]
+        else:
+            assert float(row["score"]) == float(row["max_score"]), (student, row)

@@ -241,12 +241,15 @@ def renamed_parameters(source: str, replacements: dict[str, str]) -> tuple[str, 
 
 def variant_autograder(autograder_zip: Path, variant: int, table: VariantTable, target: Path) -> Path:
     """A copy of ``autograder_zip`` that ``otter run`` grades a student of ``variant`` with: its tests take the
-    variant's answer names, and its files say which variant it is (``assigned_variant`` reads it)."""
+    variant's answer names, its files say which variant it is (``assigned_variant`` reads it), and it has no
+    roster (any engine given it judges every hand-in as that variant)."""
     from .release import ZIP_EPOCH
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(autograder_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in sorted(source.infolist(), key=lambda i: i.filename):
+            if info.filename == VARIANTS_FILE:  # this zip judges one variant, whoever hands in
+                continue
             data = source.read(info)
             if info.filename.startswith("tests/") and info.filename.endswith(".py"):
                 data = renamed_parameters(data.decode("utf-8"), table.replacements[variant])[0].encode("utf-8")

@@ -2,8 +2,9 @@
 
 Shipped inside the autograder zip beside the tests, so it imports nothing but the standard library.
 The grader sets the variable below in the process that runs the hidden tests, from who handed in
-(the roster's variant of that student), never from anything in the notebook. Unset, it is variant 0,
-the assignment as published.
+(the roster's variant of that student), never from anything in the notebook; a zip made for one
+variant (for ``otter run``) carries its number in a file instead. Neither: variant 0, the assignment
+as published.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ VARIANT_FILE = "assigned-variant.txt"
 
 
 def assigned_variant() -> int:
-    """The variant number the grader assigned to the hand-in being judged (0 when none was)."""
-    value = os.environ.get(VARIANT_VARIABLE, "").strip()
-    if not value:
-        beside = Path(__file__).with_name(VARIANT_FILE)
-        value = beside.read_text(encoding="ascii").strip() if beside.is_file() else ""
+    """The variant number the grader assigned to the hand-in being judged (0 when none was).
+
+    A zip made for one variant says so in a file beside this module, and that comes first: under
+    ``otter run`` the student's code shares the process with the tests and could set the variable.
+    """
+    beside = Path(__file__).with_name(VARIANT_FILE)
+    value = beside.read_text(encoding="ascii").strip() if beside.is_file() else os.environ.get(VARIANT_VARIABLE, "").strip()
     return int(value) if value else 0
 
 

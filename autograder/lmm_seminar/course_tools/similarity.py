@@ -118,8 +118,9 @@ def find_similar(hand_ins: dict[str, dict], scaffolds: list[dict], threshold: fl
             a, b = names[first], names[second]
             if a > b:
                 a, b, first_share, second_share, first_code, second_code = b, a, second_share, first_share, second_code, first_code
-            pairs.append(SimilarPair(a, b, float(first_share), float(second_share), _marked(first_code), _marked(second_code),
-                                     int(tokens)))
+            # shares to three places, as similarity.csv keeps them: a merged run reads them back from there
+            pairs.append(SimilarPair(a, b, round(float(first_share), 3), round(float(second_share), 3), _marked(first_code),
+                                     _marked(second_code), int(tokens)))
     return sorted(pairs, key=lambda p: (-max(p.first_share, p.second_share), p.first, p.second))
 
 
@@ -177,6 +178,17 @@ def write_similarity(pairs: list[SimilarPair], assignment: str, count: int, thre
             writer.writerow([spreadsheet_safe(pair.first), spreadsheet_safe(pair.second), f"{pair.first_share:.3f}",
                              f"{pair.second_share:.3f}", pair.tokens])
     return page, table
+
+
+def read_similarity_csv(path: Path) -> list[SimilarPair]:
+    """The pairs of a ``similarity.csv`` (without their code), as ``find_similar`` listed them."""
+    import csv
+
+    from ..grading.report import spreadsheet_unquoted
+
+    with path.open(newline="", encoding="utf-8") as f:
+        return [SimilarPair(spreadsheet_unquoted(row["first"]), spreadsheet_unquoted(row["second"]), float(row["first_share"]),
+                            float(row["second_share"]), "", "", int(row["tokens_in_common"])) for row in csv.DictReader(f)]
 
 
 def similarity_note(pairs: list[SimilarPair], most: int = 10) -> str:

@@ -49,12 +49,12 @@ def run_grade_command(args: argparse.Namespace) -> int:
             print(f"lmm-seminar grade: {error}", file=sys.stderr)
             return 2
         if shard is None:
-            return grade_assignment(args, autograder, submissions, args.out, args.manual_scores)
+            return grade_assignment(args, autograder, submissions, args.out, args.manual_scores, compared=submissions)
         # every shard found the same hand-ins with the same ids; this one grades its part of them
         write_shard_file(args.out, shard, name, [s.id for s in submissions])
         mine = [s for s in submissions if shard.holds(s.id)]
         print(f"Shard {shard.index} of {shard.count}: {len(mine)} of {len(submissions)} submission(s)")
-        return grade_assignment(args, autograder, mine, args.out, args.manual_scores, compare=False)
+        return grade_assignment(args, autograder, mine, args.out, args.manual_scores, compared=submissions)
     for option, value in (("--shard", getattr(args, "shard", None)), ("--due", getattr(args, "due", None))):
         if value:
             print(f"lmm-seminar grade: {option} is for one assignment: add --assignment NAME", file=sys.stderr)
@@ -83,7 +83,8 @@ def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
         print(f"\n== {name}")
         scores = scores_folder / name / "manual-scores.csv" if scores_folder is not None else None
         code = grade_assignment(args, autograder, routed[name], out / name,
-                                scores if scores is not None and scores.is_file() else None, keep=graded[name])
+                                scores if scores is not None and scores.is_file() else None, keep=graded[name],
+                                compared=routed[name])
         if code:
             return code
     write_unmatched(unmatched, out / "unmatched.csv")
@@ -100,9 +101,10 @@ def grade_course(args: argparse.Namespace, autograders: dict[str, Path]) -> int:
 
 
 def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: list[Submission], out: Path,
-                     manual_scores: Path | None, keep: list[SubmissionResult] | None = None, compare: bool = True) -> int:
+                     manual_scores: Path | None, keep: list[SubmissionResult] | None = None,
+                     compared: list[Submission] | None = None) -> int:
     """Grade one assignment's hand-ins into ``out``; 0 when every submission got its row, 2 when it cannot run.
-    ``compare``: also list hand-ins with unusually alike code (not for a shard, which holds part of the class)."""
+    ``compared``: the hand-ins to look through for unusually alike code (the whole class, also for a shard)."""
     try:
         written, manual = read_manual_scores(manual_scores, autograder, submissions)
         policy, times = read_late_policy(args)
@@ -128,8 +130,8 @@ def grade_assignment(args: argparse.Namespace, autograder: Path, submissions: li
     if policy is not None:  # on the whole score, written parts included
         apply_late_policy(results, submissions, policy, times)
         note += late_note(results)
-    if compare and len(submissions) > 1:
-        note += compare_hand_ins(submissions, engine.autograder_zip, out)
+    if compared is not None and len(compared) > 1:
+        note += compare_hand_ins(compared, engine.autograder_zip, out)
     summary = write_outputs(results, questions, list(engine.questions), engine.isolation, [s.id for s in submissions],
                             out, note=note)
     print()
@@ -173,7 +175,13 @@ def run_merge_command(args: argparse.Namespace) -> int:
         return 2
     autograded = [q for q in questions if not any(q in r.questions and r.questions[q].written for r in results)]
     isolation = next((r.isolation for r in results if r.isolation), "")
-    summary = write_outputs(results, questions, autograded, isolation, list(shards[0].every_id), out, feedback=False)
+    note = ""
+    if (out / "similarity.csv").is_file():
+        from ..course_tools.similarity import read_similarity_csv, similarity_note
+
+        note = similarity_note(read_similarity_csv(out / "similarity.csv"))
+    summary = write_outputs(results, questions, autograded, isolation, list(shards[0].every_id), out, feedback=False,
+                            note=note)
     print(summary)
     print(f"\nMerged {len(shards)} shards ({len(results)} submissions) into {out}")
     return 0

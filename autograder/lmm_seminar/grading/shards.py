@@ -21,6 +21,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .report import LATE_COLUMNS
 from .results import QuestionResult, SubmissionResult
 
 SHARD_FILE = "shard.json"
@@ -133,7 +134,12 @@ def merge_shards(shards: list[ShardOutput], out: Path) -> tuple[list[SubmissionR
         for sub in ("results", "feedback"):
             if (output.folder / sub).is_dir():
                 shutil.copytree(output.folder / sub, out / sub, dirs_exist_ok=True)
+    # every shard compared the whole class's hand-ins (each sees them all): the first one's comparison is the class's
+    for name in ("similarity.html", "similarity.csv"):
+        if (shards[0].folder / name).is_file():
+            shutil.copyfile(shards[0].folder / name, out / name)
     with (shards[0].folder / "grades.csv").open(encoding="utf-8") as f:
         header = f.readline().strip().split(",")
-    questions = header[header.index("max_score") + 1:header.index("message")]
+    questions = [column for column in header[header.index("max_score") + 1:header.index("message")]
+                 if column not in (*LATE_COLUMNS, "variant")]
     return list(results.values()), questions

@@ -18,8 +18,19 @@ import pandas as pd
 
 #: The data file, relative to the notebook's folder.
 DATA_RELATIVE_PATH = Path("data") / "sleepstudy.csv"
-#: The subjects of q5b: two the shared slope serves badly (309 nearly flat, 335 falling) and one typical.
+#: The subjects of q5b: two the shared slope serves badly (309 nearly flat, 335 falling) and one typical
+#: (variant 0, the seminar as published).
 Q5_SUBJECTS = (309, 335, 372)
+
+# Per-student variants: q5b's three subjects, chosen from the data by a rule that keeps every variant as
+# hard as the original: two subjects whose own least-squares slope is at most Q5_FLAT_MAX ms/day (the
+# shared slope of about 10.5 serves them badly; the original's are 2.26 and -2.88) and one typical
+# subject whose own slope lies within Q5_TYPICAL_BAND of the mean slope (372: 11.30 against 10.47).
+# The pairs of flat subjects (in file order) and the typical subjects each start with the original;
+# variant k of VARIANT_COUNT takes the entry k/VARIANT_COUNT of the way along each list.
+VARIANT_COUNT = 12
+Q5_FLAT_MAX = 6.5
+Q5_TYPICAL_BAND = 1.5
 #: Days 0-1 were adaptation and training; day 2 is the baseline of the deprivation (q7a).
 FIRST_DEPRIVED_DAY = 2
 
@@ -163,11 +174,64 @@ def expected_answers(data: pd.DataFrame) -> dict[str, object]:
     return answers
 
 
+def variant_pool(base: dict[str, object]) -> list[tuple[int, int, int]]:
+    """Every variant's q5b subjects by the rule above: (flat, flat, typical), variant 0 the published ones."""
+    slopes = base["subject_slopes"]
+    order = [int(s) for s in slopes.index]
+    flat = [s for s in order if slopes[s] <= Q5_FLAT_MAX]
+    pairs = [(a, b) for i, a in enumerate(flat) for b in flat[i + 1:]]
+    typical = [s for s in order if abs(slopes[s] - slopes.mean()) <= Q5_TYPICAL_BAND]
+    pairs = sorted(pairs, key=lambda pair: pair != Q5_SUBJECTS[:2])
+    typical = sorted(typical, key=lambda s: s != Q5_SUBJECTS[2])
+
+    def spread(choices: list, k: int):
+        return choices[k * len(choices) // VARIANT_COUNT]
+
+    return [(*spread(pairs, k), spread(typical, k)) for k in range(VARIANT_COUNT)]
+
+
+def with_variant(base: dict[str, object], variant: int) -> dict[str, object]:
+    """``base`` with ``variant``'s q5b subjects."""
+    pool = variant_pool(base)
+    if not 0 <= variant < len(pool):
+        raise ValueError(f"there is no variant {variant} (there are {len(pool)})")
+    return {**base, "variant": variant, "q5_subjects": pool[variant]}
+
+
+def variant_answers(path: str | Path = DATA_RELATIVE_PATH) -> list[dict[str, object]]:
+    """Every variant's answers, variant 0 first (what the release makes the variants from)."""
+    base = expected_answers(load_sleepstudy(path))
+    return [with_variant(base, k) for k in range(VARIANT_COUNT)]
+
+
+def variant_figures(answers_of_variant: dict[str, object]) -> dict[str, object]:
+    """What makes one variant comparable with another, for the release's report of the pool."""
+    a = answers_of_variant
+    slopes, lines = a["subject_slopes"], a["subject_lines"]
+    return {
+        "q5b subjects": ", ".join(str(s) for s in a["q5_subjects"]),
+        "own slopes (ms/day)": ", ".join(f"{slopes[s]:.2f}" for s in a["q5_subjects"]),
+        "intercept-and-slope model's slopes": ", ".join(f"{lines.loc[s, 'slope']:.2f}" for s in a["q5_subjects"]),
+    }
+
+
+def notebook_substitutions(answers_of_variant: dict[str, object]) -> dict[str, str]:
+    """What to replace in the handed-out notebook to make it a variant's: q5's three subject ids (each
+    replaced only where it stands alone as a number)."""
+    a = answers_of_variant
+    if a["variant"] == 0:
+        return {}
+    return {str(old): str(new) for old, new in zip(Q5_SUBJECTS, a["q5_subjects"])}
+
+
 @lru_cache(maxsize=4)
-def _cached_answers(path: str) -> dict[str, object]:
+def _cached_base(path: str) -> dict[str, object]:
     return expected_answers(load_sleepstudy(path))
 
 
-def answers(path: str | Path = DATA_RELATIVE_PATH) -> dict[str, object]:
-    """The reference answers for the data file at ``path`` (computed once per process)."""
-    return _cached_answers(str(path))
+def answers(path: str | Path = DATA_RELATIVE_PATH, variant: int | None = None) -> dict[str, object]:
+    """The reference answers for the data file at ``path`` (computed once per process); without ``variant``,
+    those of the variant the grader assigned to the student being judged (``assigned_variant``)."""
+    from variant_choice import assigned_variant
+
+    return with_variant(_cached_base(str(path)), assigned_variant() if variant is None else variant)
