@@ -465,3 +465,16 @@ def test_the_second_seminar_judges_each_student_against_their_own_subjects(slope
             assert lost == {"q5b"} and "another copy" in run.details[student]["variant_note"]
         else:
             assert float(row["score"]) == float(row["max_score"]), (student, row)
+
+
+def test_the_review_pages_say_each_students_variant(graded_variants, variant_release, tmp_path):
+    run, copier, _, _ = graded_variants
+    root, table, _ = variant_release
+    hand_ins = Path(run.rows[copier]["path"]).parent
+    completed = lmm_seminar("review", str(hand_ins), "--autograder", str(root / "autograder" / f"{ASSIGNMENT}-autograder.zip"),
+                            "--out", str(tmp_path), "--no-progress")
+    assert completed.returncode == 0, completed.stderr
+    page = (tmp_path / "q4c_written.html").read_text()
+    assert "variants.md" in page
+    for student, k in table.students.items():
+        assert f"{student} <span class=\"variant\">(variant {k})</span>" in page

@@ -48,6 +48,8 @@ class ReviewedSubmission:
     submission: str
     answers: dict[str, WrittenAnswer]
     problem: str = ""  # why the notebook could not be read; empty when it was
+    #: with per-student variants: the one the student was given (the model answer is variant 0's)
+    variant: int | None = None
 
 
 def markdown_renderer() -> MarkdownIt:
@@ -79,23 +81,27 @@ def question_page(question: WrittenQuestion, submissions: list[ReviewedSubmissio
              '<p><a href="index.html">All written questions</a></p>',
              f'<div class="box question">{md.render(question.prompt)}</div>',
              f'<h2>Model answer</h2><div class="box model">{md.render(question.model_answer or "(none given)")}</div>',
-             f'<h2>Rubric</h2><div class="box rubric">{md.render(question.rubric or "(none given)")}</div>',
-             f"<h2>Left empty or as the template ({len(untouched)})</h2>"]
+             f'<h2>Rubric</h2><div class="box rubric">{md.render(question.rubric or "(none given)")}</div>']
+    if any(s.variant is not None for s in submissions):
+        parts.append('<p class="variants">Each student has a variant of their own: the model answer is the published '
+                     "one (variant 0), and each answer below says its student's variant. The figures of every variant "
+                     "(its subjects, slopes and intercepts) are in <code>variants.md</code> beside the release.</p>")
+    parts.append(f"<h2>Left empty or as the template ({len(untouched)})</h2>")
     if untouched:
         parts.append("<p>These start at 0 points in manual-scores.csv.</p><ul>")
-        parts += [f"<li>{_e(s.submission)}{_not_found(s.answers[question.name])}{_mark(graded.get(s.submission))}</li>"
+        parts += [f"<li>{_e(s.submission)}{_variant(s)}{_not_found(s.answers[question.name])}{_mark(graded.get(s.submission))}</li>"
                   for s in untouched]
         parts.append("</ul>")
     parts.append(f"<h2>Identical answers ({sum(len(g) for g in same)})</h2>")
     for group in same:
-        names = ", ".join(_e(s.submission) for s in group)
+        names = ", ".join(_e(s.submission) + _variant(s) for s in group)
         first = group[0].answers[question.name]
         parts.append(f'<div class="box answer same"><h3>Handed in word for word by {len(group)}: {names}</h3>'
                      f"{md.render(first.text or '')}{_figures(first)}</div>")
     parts.append(f"<h2>Answers ({len(single)})</h2>")
     for s in sorted(single, key=lambda s: s.submission):
         answer = s.answers[question.name]
-        parts.append(f'<div class="box answer" id="{_e(s.submission)}"><h3>{_e(s.submission)}{_mark(graded.get(s.submission))}</h3>'
+        parts.append(f'<div class="box answer" id="{_e(s.submission)}"><h3>{_e(s.submission)}{_variant(s)}{_mark(graded.get(s.submission))}</h3>'
                      f"{md.render(answer.text or '')}{_figures(answer)}</div>")
     problems = [s for s in submissions if s.problem]
     if problems:
@@ -160,6 +166,10 @@ def _figures(answer: WrittenAnswer) -> str:
 def _not_found(answer: WrittenAnswer) -> str:
     # The notebook no longer has the question's cells (rebuilt by hand, say): worth a look before a 0.
     return " (this question is not in the notebook: check it by hand)" if answer.text is None else ""
+
+
+def _variant(submission: ReviewedSubmission) -> str:
+    return "" if submission.variant is None else f' <span class="variant">(variant {submission.variant})</span>'
 
 
 def _mark(points: str | None) -> str:

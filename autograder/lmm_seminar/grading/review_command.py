@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from .review import ReviewedSubmission, course_index_page, index_page, page_name
 from .results import NO_ANSWER, student_safe
 from .submissions import (Submission, SubmissionProblem, assignment_submissions, check_paths, lookalike_ids,
                           prepare_notebook, route_submissions)
+from ..variants import VariantTable
 from .written import student_answers
 
 SCORES_FILE = "manual-scores.csv"
@@ -48,11 +50,13 @@ def run_review_command(args: argparse.Namespace) -> int:
     out: Path = args.out
     progress = getattr(args, "progress", None)
     if len(autograders) == 1:
-        return review_assignment(parts[name], routed[name], out, refused=unmatched, progress=progress)
+        return review_assignment(parts[name], routed[name], out, refused=unmatched, progress=progress,
+                                 variants=VariantTable.from_zip(autograder))
     for name, submissions in routed.items():
         if submissions and parts[name]:
             print(f"== {name}")
-            review_assignment(parts[name], submissions, out / name, progress=progress)
+            review_assignment(parts[name], submissions, out / name, progress=progress,
+                              variants=VariantTable.from_zip(autograders[name]))
     (out / "index.html").write_text(course_index_page({n: len(s) for n, s in routed.items() if s and parts[n]},
                                                       [(s.id, student_safe(r)) for s, r in unmatched]), encoding="utf-8")
     print(f"Open {out / 'index.html'}")
@@ -60,13 +64,17 @@ def run_review_command(args: argparse.Namespace) -> int:
 
 
 def review_assignment(questions: list[WrittenQuestion], submissions: list[Submission], out: Path,
-                      refused: list[tuple[Submission, str]] = (), progress: bool | None = None) -> int:
+                      refused: list[tuple[Submission, str]] = (), progress: bool | None = None,
+                      variants: VariantTable | None = None) -> int:
     """The review pages and scores file of one assignment's hand-ins, in ``out`` (``refused``: hand-ins that
-    belong elsewhere, listed with the reason; ``progress``: the bar, see ``progress.progress_bar``)."""
+    belong elsewhere, listed with the reason; ``progress``: the bar, see ``progress.progress_bar``; ``variants``:
+    the release's per-student variants, so each answer says whose subjects it is about)."""
     reviewed = []
     with progress_bar(len(submissions), "hand-in", progress) as bar:
         for submission in submissions:
             reviewed.append(read_submission(submission, questions))
+            if variants is not None:  # the roster's variant, never the notebook's (as grade judges it)
+                reviewed[-1] = dataclasses.replace(reviewed[-1], variant=variants.students.get(submission.id, 0))
             bar.update()
     reviewed += [ReviewedSubmission(s.id, {}, problem=student_safe(reason)) for s, reason in refused]
     submissions = list(submissions) + [s for s, _ in refused]
