@@ -478,3 +478,16 @@ def test_the_review_pages_say_each_students_variant(graded_variants, variant_rel
     assert "variants.md" in page
     for student, k in table.students.items():
         assert f"{student} <span class=\"variant\">(variant {k})</span>" in page
+
+
+def test_a_zip_made_for_one_variant_judges_every_hand_in_as_that_variant(variant_release, tmp_path):
+    root, table, _ = variant_release
+    k = max(table.students.values())
+    nbformat.write(solution_of(root, table, k), tmp_path / "anyone.ipynb")
+    nbformat.write(solution_of(root, table, 0), tmp_path / "published.ipynb")
+    one = root / "autograder" / "variants" / f"{ASSIGNMENT}-variant-{k}.zip"
+    run = read_grade_run(lmm_seminar("grade", str(tmp_path), "--autograder", str(one), "--out", str(tmp_path / "out")),
+                         tmp_path / "out")
+    assert scores(run, "anyone") == FULL_MARKS and run.rows["anyone"]["variant"] == str(k)
+    assert {q for q, p in scores(run, "published").items() if p < FULL_MARKS[q]} >= {"q3c", "q6a"}
+    assert f"judges variant {k} only" in run.details["published"]["variant_note"]

@@ -147,10 +147,14 @@ class VariantTable:
 
     students: dict[str, int] = field(default_factory=dict)
     replacements: list[dict[str, str]] = field(default_factory=list)
+    #: in a zip made for one variant (``variant_autograder``): that variant, whoever hands in
+    only: int | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"students": dict(sorted(self.students.items())), "replacements": self.replacements},
-                          indent=1, sort_keys=True) + "\n"
+        data = {"students": dict(sorted(self.students.items())), "replacements": self.replacements}
+        if self.only is not None:
+            data["only"] = self.only
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     @classmethod
     def from_zip(cls, autograder_zip: Path) -> VariantTable | None:
@@ -160,7 +164,8 @@ class VariantTable:
                 return None
             data = json.loads(archive.read(VARIANTS_FILE).decode("utf-8"))
         return cls(students={str(k): int(v) for k, v in data["students"].items()},
-                   replacements=[{str(k): str(v) for k, v in r.items()} for r in data["replacements"]])
+                   replacements=[{str(k): str(v) for k, v in r.items()} for r in data["replacements"]],
+                   only=None if data.get("only") is None else int(data["only"]))
 
     def student_names(self, variant: int, names: dict[str, list[str]]) -> dict[str, list[str]]:
         """For each question, the names the student's notebook of ``variant`` stores its answers under."""
@@ -187,6 +192,9 @@ def assigned_variant(table: VariantTable | None, student: str, notebook: dict) -
     if table is None:
         return AssignedVariant(0)
     said = notebook_variant(notebook)
+    if table.only is not None:
+        return AssignedVariant(table.only, "" if said in (None, table.only) else
+                               f"the notebook is variant {said}'s, but this autograder judges variant {table.only} only")
     if student not in table.students:
         return AssignedVariant(0, f"{student!r} is not on the roster the variants were made from: judged against "
                                   f"variant 0 (the notebook says {'no variant' if said is None else f'variant {said}'})")
@@ -209,13 +217,12 @@ def their_names(message: str, renamed: dict[str, str]) -> str:
 
 # --- an autograder zip for one variant, for otter run ----------------------------------------------
 
-def renamed_parameters(source: str, replacements: dict[str, str]) -> tuple[str, dict[str, str]]:
+def renamed_parameters(source: str, replacements: dict[str, str]) -> str:
     """A test file whose functions take the variant's answer names (which Otter passes by parameter name): each
     parameter the replacements rename is renamed in the signature, and the body starts by giving the value its
-    old name back, so the test's code is the same. Returns the new source and the renaming (new → old)."""
+    old name back, so the test's code is the same."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    renamed: dict[str, str] = {}
     edits: list[tuple[int, int, str, str]] = []  # (row, col, old, new) in the signatures
     inserts: list[tuple[int, str]] = []  # (line index, text) at the start of a body
     functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
@@ -230,29 +237,28 @@ def renamed_parameters(source: str, replacements: dict[str, str]) -> tuple[str, 
         first = node.body[0]
         inserts.append((first.lineno - 1, " " * first.col_offset
                         + "; ".join(f"{old} = {new}" for old, new in renames.items()) + "\n"))
-        renamed.update({new: old for old, new in renames.items()})
     for row, col, old, new in sorted(edits, reverse=True):  # from the end, so earlier positions stay right
         line = lines[row - 1]
         lines[row - 1] = line[:col] + new + line[col + len(old):]
     for index, text in sorted(inserts, reverse=True):
         lines.insert(index, text)
-    return "".join(lines), renamed
+    return "".join(lines)
 
 
 def variant_autograder(autograder_zip: Path, variant: int, table: VariantTable, target: Path) -> Path:
     """A copy of ``autograder_zip`` that ``otter run`` grades a student of ``variant`` with: its tests take the
-    variant's answer names, its files say which variant it is (``assigned_variant`` reads it), and it has no
-    roster (any engine given it judges every hand-in as that variant)."""
+    variant's answer names, its files say which variant it is (the tests' ``assigned_variant`` reads it), and its
+    ``variants.json`` has no roster, only that variant (any engine given it judges every hand-in as that variant)."""
     from .release import ZIP_EPOCH
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(autograder_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in sorted(source.infolist(), key=lambda i: i.filename):
-            if info.filename == VARIANTS_FILE:  # this zip judges one variant, whoever hands in
-                continue
             data = source.read(info)
-            if info.filename.startswith("tests/") and info.filename.endswith(".py"):
-                data = renamed_parameters(data.decode("utf-8"), table.replacements[variant])[0].encode("utf-8")
+            if info.filename == VARIANTS_FILE:  # this zip judges one variant, whoever hands in
+                data = VariantTable(replacements=table.replacements, only=variant).to_json().encode()
+            elif info.filename.startswith("tests/") and info.filename.endswith(".py"):
+                data = renamed_parameters(data.decode("utf-8"), table.replacements[variant]).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
             out.writestr(entry, data)

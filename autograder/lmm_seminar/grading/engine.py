@@ -77,7 +77,7 @@ class OtterRunEngine:
 
     def _autograder_for(self, variant: int) -> Path:
         """The zip that grades a student of ``variant`` (the release's own for variant 0 and without variants)."""
-        if self.variants is None or variant == 0:
+        if self.variants is None or variant == 0 or self.variants.only is not None:  # the zip as it is
             return self.autograder_zip
         if variant not in self._variant_zips:
             target = Path(self._made.name) / f"variant-{variant}" / self.autograder_zip.name
