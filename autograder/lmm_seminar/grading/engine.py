@@ -14,6 +14,7 @@ Both run the same hidden tests from the same autograder zip.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -114,20 +115,19 @@ class OtterRunEngine:
         row.questions = questions
         row.score = sum(q.score for q in questions.values())
         if self.variants is not None:
-            renamed = self.variants.renamed(variant.number, self._tests_names())
+            renamed = self.variants.renamed(variant.number, self._tests_names)
             for question in questions.values():
                 question.messages = [their_names(message, renamed) for message in question.messages]
             row.variant, row.variant_note = variant.number, variant.note
         return row
 
+    @functools.cached_property
     def _tests_names(self) -> dict[str, list[str]]:
         """For each question, the answer names its tests read (read from the zip once)."""
-        if not hasattr(self, "_names"):
-            with tempfile.TemporaryDirectory(prefix="lmm-otter-tests-") as tmp:
-                with zipfile.ZipFile(self.autograder_zip) as archive:
-                    _safe_extract(archive, Path(tmp))
-                self._names = answer_names(Path(tmp) / "tests")
-        return self._names
+        with tempfile.TemporaryDirectory(prefix="lmm-otter-tests-") as tmp:
+            with zipfile.ZipFile(self.autograder_zip) as archive:
+                _safe_extract(archive, Path(tmp))
+            return answer_names(Path(tmp) / "tests")
 
     def _as_handed_out(self, notebook: Path, workdir: Path) -> Path:
         """A copy of the hand-in for ``otter run``: named as its ``otter.Notebook`` cell expects (saved
