@@ -491,3 +491,16 @@ def test_a_zip_made_for_one_variant_judges_every_hand_in_as_that_variant(variant
     assert scores(run, "anyone") == FULL_MARKS and run.rows["anyone"]["variant"] == str(k)
     assert {q for q, p in scores(run, "published").items() if p < FULL_MARKS[q]} >= {"q3c", "q6a"}
     assert f"judges variant {k} only" in run.details["published"]["variant_note"]
+
+
+def test_the_first_release_with_a_roster_makes_the_secret_and_says_to_keep_it(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nada\n")
+    secret = tmp_path / "keep" / "secret.txt"
+    completed = lmm_seminar("release", "--out", str(tmp_path / "out"), "--roster", str(roster), "--secret", str(secret),
+                            "--assignment", SLOPES)
+    assert completed.returncode == 0, completed.stderr
+    assert f"Made the course secret {secret}: keep it" in completed.stdout
+    assert secret.stat().st_mode & 0o077 == 0
+    k = variant_of(secret.read_text().strip().encode(), SLOPES, "ada", 12)
+    assert (tmp_path / "out" / SLOPES / "variants.csv").read_text() == f"student,variant\nada,{k}\n"
