@@ -261,13 +261,21 @@ def test_the_copy_is_flagged_for_the_grader_and_not_in_the_students_feedback(gra
     assert run.details[original]["variant_note"] == ""
 
 
-def test_the_copiers_messages_name_their_own_answers(graded_variants, variant_release):
+def test_the_messages_name_the_answers_as_the_students_own_variant_names_them(graded_variants, variant_release):
     run, copier, _, forger = graded_variants
     _, table, _ = variant_release
-    steep = ref.answers(DATA, variant=table.students[copier])["q4_subjects"][0]
-    messages = " ".join(" ".join(q["messages"]) for q in run.details[copier]["questions"].values())
-    if f"m_{steep}" not in messages:  # q4a may pass when both variants share the steep subject
-        assert "m_308" not in messages
+    checked = 0
+    for student in (copier, forger):  # both handed in work of another variant: answers under other names
+        messages = " ".join(" ".join(q["messages"]) for q in run.details[student]["questions"].values())
+        steep, flat = ref.answers(DATA, variant=table.students[student])["q4_subjects"]
+        for question, ours, theirs in (("q4a", "308", steep), ("q4b", "309", flat)):
+            if theirs == int(ours):
+                continue
+            checked += 1
+            assert f"m_{ours}" not in messages and f"b_{ours}" not in messages
+            if float(run.rows[student][question]) < FULL_MARKS[question]:
+                assert f"`m_{theirs}` is not defined" in messages
+    assert checked, "the roster should give a variant that renames an answer"
 
 
 # ------------------------------------------------------------------------------- grading: otter run

@@ -76,15 +76,15 @@ def _code_cells(notebook: dict) -> list[str]:
     return found
 
 
-def given_cells(scaffold: dict, answer_cell_sources: set[str] | None = None) -> set[str]:
-    """The code cells of the handed-out notebook that are not the student's to write (stripped text)."""
-    answers = answer_cell_sources or set()
+def given_cells(scaffold: dict) -> set[str]:
+    """The code cells of the handed-out notebook that are not the student's to write (Otter tags the ones that
+    are ``otter_answer_cell``), as stripped text."""
     given = set()
     for cell in scaffold.get("cells", []):
-        if cell.get("cell_type") == "code":
+        if cell.get("cell_type") == "code" and "otter_answer_cell" not in cell.get("metadata", {}).get("tags", []):
             source = cell.get("source", "")
             source = ("".join(source) if isinstance(source, list) else source).strip()
-            if source and source not in answers and "otter_answer_cell" not in cell.get("metadata", {}).get("tags", []):
+            if source:
                 given.add(source)
     return given
 
