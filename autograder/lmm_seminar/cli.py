@@ -55,14 +55,10 @@ def _parser() -> argparse.ArgumentParser:
                     "autograder: student code isolated (bubblewrap, or a uid of its own), hidden tests in a judge "
                     "process. Writes grades.csv, results.json, a feedback page per student and summary.md; a broken "
                     "or hostile hand-in is a row with its reason.")
-    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
-    grade.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
-                       help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
+    _add_hand_ins_and_release(grade)
     grade.add_argument("--out", type=Path, default=Path("grading-output"), help="where to write grades.csv and feedback/ (default: grading-output/)")
     grade.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="submissions graded at once (default: number of cores)")
     grade.add_argument("--timeout", type=_positive_float, default=None, help="seconds allowed per submission (default: 300)")
-    grade.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
-    grade.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
     grade.add_argument("--engine", choices=("sandbox", "otter"), default="sandbox",
                        help="sandbox (default): student code in a sandboxed warm worker, hidden tests outside it; "
                             "otter: one `otter run` per submission, tests in the student's kernel")
@@ -93,13 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Write one HTML page per written part (the question, model answer, rubric and every student's "
                     "answer with its figure) and manual-scores.csv to fill in; `grade --manual-scores` adds them. "
                     "Running it again keeps the scores already entered.")
-    review.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
+    _add_hand_ins_and_release(review)
     review.add_argument("--out", type=Path, default=Path("review"),
                         help="where to write the pages and manual-scores.csv (default: review/)")
-    review.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
-                        help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
-    review.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
-    review.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
     add_progress_options(review)
     review.set_defaults(run=_review)
 
@@ -143,11 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Compare the code each student wrote (the notebook's given code and scaffold left out; names, strings "
                     "and comments ignored) with copydetect's winnowing, and write similarity.html (each pair side by side, "
                     "the code in common marked) and similarity.csv. For a person to look at: no grade changes.")
-    similarity.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="hand-ins, or folders of them")
-    similarity.add_argument("--autograder", type=Path, metavar="ZIP_OR_RELEASE",
-                            help="the release's autograder zip, or the release folder (default: the current release)")
-    similarity.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
-    similarity.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
+    _add_hand_ins_and_release(similarity)
     similarity.add_argument("--assignment", metavar="NAME", help="the assignment, when the release has several")
     similarity.add_argument("--threshold", type=float, default=None, metavar="SHARE",
                             help="list a pair when this share of either hand-in's own code is in the other's (default: 0.6)")
@@ -161,6 +149,15 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", type=Path, default=Path("grading-output"), help="where to write the merged output (default: grading-output/)")
     merge.set_defaults(run=_merge)
     return parser
+
+
+def _add_hand_ins_and_release(command: argparse.ArgumentParser) -> None:
+    """The hand-ins a command reads and the release it reads them against (grade, review, similarity)."""
+    command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="submissions (.ipynb or .zip) or folders of them")
+    command.add_argument("--autograder", type=Path, metavar="ZIP_OR_FOLDER",
+                         help="the release's autograder zip, or the release folder (default: the current release, built if missing)")
+    command.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=argparse.SUPPRESS)
+    command.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help=argparse.SUPPRESS)
 
 
 def _release(args: argparse.Namespace) -> int:

@@ -90,8 +90,8 @@ class OtterRunEngine:
         with tempfile.TemporaryDirectory(prefix="lmm-grade-") as tmp:
             workdir = Path(tmp)
             try:
-                notebook = self._as_handed_out(prepare_notebook(submission, workdir), workdir)
-                variant = assigned_variant(self.variants, submission.id, json.loads(notebook.read_text(encoding="utf-8")))
+                notebook, handed_in = self._as_handed_out(prepare_notebook(submission, workdir), workdir)
+                variant = assigned_variant(self.variants, submission.id, handed_in)
             except SubmissionProblem as problem:
                 return self._row(submission, ERROR, str(problem), start)
             outdir = workdir / "out"
@@ -129,10 +129,11 @@ class OtterRunEngine:
                 _safe_extract(archive, Path(tmp))
             return answer_names(Path(tmp) / "tests")
 
-    def _as_handed_out(self, notebook: Path, workdir: Path) -> Path:
+    def _as_handed_out(self, notebook: Path, workdir: Path) -> tuple[Path, nbformat.NotebookNode]:
         """A copy of the hand-in for ``otter run``: named as its ``otter.Notebook`` cell expects (saved
         under another name, that cell fails and no check runs), with Otter's check metadata on each
-        answer cell whose check cell is gone, so every part is judged where the sandbox engine judges it."""
+        answer cell whose check cell is gone, so every part is judged where the sandbox engine judges it.
+        Returns its path and the notebook as read."""
         import nbformat
 
         nb = nbformat.read(notebook, as_version=4)
@@ -142,7 +143,7 @@ class OtterRunEngine:
         name = expected_notebook_name(nb.cells, self.assignment) or notebook.name
         target = folder / name
         nbformat.write(nb, target)
-        return target
+        return target, nb
 
     def _row(self, submission: Submission, status: str, message: str, start: float) -> SubmissionResult:
         return result_row(self, submission, status, message, start)
