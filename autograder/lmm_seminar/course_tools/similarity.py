@@ -148,7 +148,7 @@ def similarity_html(pairs: list[SimilarPair], assignment: str, count: int, thres
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 th, td {{ border: 1px solid #ccc; vertical-align: top; text-align: left; padding: 0.4em; }}
-pre {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8em; margin: 0; }}
+pre {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8em; line-height: 1.5; margin: 0; }}
 mark {{ background: #ffe08a; }}
 section.pair {{ margin-bottom: 2.5em; }}
 </style></head>
