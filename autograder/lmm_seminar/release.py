@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 from .answer_cells import ANSWER_CELLS_FILE, answer_cells_json, answer_cells_of
-from .nbgrader_course import build_course
+from .nbgrader_course import CourseError, build_course
 from .notebook_files import write_reproducible
 from .source_checks import SourceNotebookError, SourceSummary, check_source_notebook
 from .shipped import answer_checks, answer_facts, figure_inspection, tolerances, variant_choice
@@ -234,7 +234,11 @@ def build_assignment(source_dir: Path, out_root: Path, project: dict[str, tuple[
             release.files.append(variant_autograder(release.autograder_zip, k, release.variants,
                                                     release.autograder_zip.parent / "variants" / f"{name}-variant-{k}.zip"))
     # the same assignment as an nbgrader course, beside the Otter release
-    release.files += build_course(source_dir, out_root, shipped_modules(), assignment_modules(source_dir))
+    try:
+        release.files += build_course(source_dir, out_root, shipped_modules(), assignment_modules(source_dir),
+                                      release.variants)
+    except CourseError as error:
+        raise ReleaseError(str(error)) from None
     return release
 
 

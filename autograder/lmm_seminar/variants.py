@@ -8,8 +8,8 @@ handed-out notebook. Everything here is shared and names no assignment.
   modulo the number of variants. The secret is the instructor's, made once beside the release and
   never put in a student folder or an autograder zip; the same roster and secret give every student
   the same variant on every release, and a student added later does not move anybody else.
-* **Carried to grading** as ``variants.json`` in the autograder zip: each roster id's variant and
-  each variant's replacements. Grading takes the variant from who handed in, never from the
+* **Carried to grading** as ``variants.json`` in the autograder zip (and in the nbgrader course's
+  ``grading/<assignment>/``): each roster id's variant and each variant's replacements. Grading takes the variant from who handed in, never from the
   notebook; a notebook whose own variant (its metadata) differs is flagged for the grader.
 * **Names.** A variant may rename answers (``m_308`` becomes ``m_352``); the hidden tests read the
   names of variant 0, so the grader asks the student's process for the variant's names and hands the
@@ -25,17 +25,16 @@ import hmac
 import importlib.util
 import json
 import os
-import re
 import secrets
 import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .shipped.variant_choice import VARIANT_FILE, substitute
+from .shipped.variant_choice import VARIANT_FILE, VARIANTS_TABLE, in_their_names, substitute
 
-#: Where the roster's variants travel in the autograder zip.
-VARIANTS_FILE = "variants.json"
+#: Where the roster's variants travel in the autograder zip (and in an nbgrader course's grading/<assignment>/).
+VARIANTS_FILE = VARIANTS_TABLE
 #: The notebook metadata key holding the variant a student notebook was made for.
 METADATA_KEY = "lmm_seminar"
 
@@ -208,11 +207,7 @@ def assigned_variant(table: VariantTable | None, student: str, notebook: dict) -
 def their_names(message: str, renamed: dict[str, str]) -> str:
     """A test's message with each answer name a variant renamed (``renamed``: the student's name → the
     tests' name) written as the student's notebook has it."""
-    if not renamed:
-        return message
-    ours = {tests_name: theirs for theirs, tests_name in renamed.items()}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(ours, key=len, reverse=True)) + r")\b")
-    return pattern.sub(lambda match: ours[match.group(1)], message)
+    return in_their_names(message, {tests_name: theirs for theirs, tests_name in renamed.items()})
 
 
 # --- an autograder zip for one variant, for otter run ----------------------------------------------
