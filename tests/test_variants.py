@@ -149,6 +149,17 @@ def test_nbgrader_hidden_tests_take_the_variant_from_the_folder_nbgrader_grades_
     assert nbgrader_hand_in(nbgrader_layout / folder) == expected
 
 
+def test_a_working_folder_that_cannot_be_looked_at_is_no_nbgrader_course(tmp_path, monkeypatch):
+    from variant_choice import VARIANT_VARIABLE, assigned_variant, nbgrader_hand_in
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # os.getcwd() now fails, as a folder the process may not look at does
+    monkeypatch.setenv(VARIANT_VARIABLE, "5")
+    assert nbgrader_hand_in() is None and assigned_variant() == 5
+
+
 def test_nbgrader_students_folder_comes_before_the_variable_student_code_could_set(nbgrader_layout, monkeypatch):
     from variant_choice import VARIANT_VARIABLE, assigned_variant
 

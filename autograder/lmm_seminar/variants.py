@@ -9,8 +9,9 @@ handed-out notebook. Everything here is shared and names no assignment.
   never put in a student folder or an autograder zip; the same roster and secret give every student
   the same variant on every release, and a student added later does not move anybody else.
 * **Carried to grading** as ``variants.json`` in the autograder zip (and in the nbgrader course's
-  ``grading/<assignment>/``): each roster id's variant and each variant's replacements. Grading takes the variant from who handed in, never from the
-  notebook; a notebook whose own variant (its metadata) differs is flagged for the grader.
+  ``grading/<assignment>/``): each roster id's variant and each variant's replacements. Grading
+  takes the variant from who handed in, never from the notebook; a notebook whose own variant (its
+  metadata) differs is flagged for the grader.
 * **Names.** A variant may rename answers (``m_308`` becomes ``m_352``); the hidden tests read the
   names of variant 0, so the grader asks the student's process for the variant's names and hands the
   values to the tests under variant 0's.

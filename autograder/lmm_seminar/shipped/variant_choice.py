@@ -48,13 +48,16 @@ def nbgrader_hand_in(folder: Path | None = None) -> tuple[int, dict[str, str]] |
     roster's variants in ``<course>/grading/<assignment>/variants.json``. None when ``folder`` is not
     such a place or the course has no variants; variant 0 for a student not on the roster.
     """
-    here = (folder or Path.cwd()).resolve()
-    if len(here.parents) < 3 or here.parents[1].name != "autograded":
+    try:  # a sandboxed judge may not be allowed to look at its working folder: then it is no nbgrader course
+        here = (folder or Path.cwd()).resolve()
+        if len(here.parents) < 3 or here.parents[1].name != "autograded":
+            return None
+        table = here.parents[2] / "grading" / here.name / VARIANTS_TABLE
+        if not table.is_file():
+            return None
+        data = json.loads(table.read_text(encoding="utf-8"))
+    except OSError:
         return None
-    table = here.parents[2] / "grading" / here.name / VARIANTS_TABLE
-    if not table.is_file():
-        return None
-    data = json.loads(table.read_text(encoding="utf-8"))
     variant = int(data["students"].get(here.parent.name, 0))
     return variant, {str(k): str(v) for k, v in data["replacements"][variant].items()}
 
