@@ -522,7 +522,8 @@ def nbgrader_graded(variant_release, nbgrader_course):
 
     _, table, _ = variant_release
     owners = by_variant(table)
-    copier, original = owners[sorted(k for k in owners if k != 0)[0]], owners[sorted(k for k in owners if k != 0)[1]]
+    first, second = sorted(k for k in owners if k != 0)[:2]
+    copier, original = owners[first], owners[second]
     for student, k in table.students.items():
         folder = nbgrader_course / "submitted" / student / ASSIGNMENT
         shutil.copytree(student_folder(variant_release, student), folder)

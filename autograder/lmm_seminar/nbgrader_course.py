@@ -159,7 +159,7 @@ def build_course(source_dir: Path, release_root: Path, shared: list[Path], own: 
 
 def student_notebooks(course: Path, name: str, variants: VariantTable) -> list[Path]:
     """Write ``students/<id>/<name>/`` for every student of ``variants``: the notebook nbgrader generates,
-    made the student's variant (see ``for_student``), and the data. Returns the files written."""
+    made the student's variant (see ``for_variant``), and the data. Returns the files written."""
     with tempfile.TemporaryDirectory(prefix=f"{name}-nbgrader-") as tmp:
         scratch = Path(tmp)  # a throwaway course, so no gradebook is left in the release
         shutil.copy2(course / "nbgrader_config.py", scratch / "nbgrader_config.py")
@@ -173,22 +173,22 @@ def student_notebooks(course: Path, name: str, variants: VariantTable) -> list[P
             raise CourseError(f"{name}: nbgrader generate_assignment failed, so the students' notebooks cannot be "
                               f"made:\n{(completed.stdout + completed.stderr)[-3000:]}")
         handed_out = nbformat.read(generated / f"{name}.ipynb", as_version=4)
+        # one notebook per variant handed out, however many students share it (as the Otter release does)
+        made = {k: for_variant(handed_out, k, variants.replacements[k]) for k in sorted(set(variants.students.values()))}
+        data = [p.relative_to(generated) for p in sorted(generated.rglob("*")) if p.is_file() and p.name != f"{name}.ipynb"]
         written = []
         for student, variant in sorted(variants.students.items()):
             folder = course / STUDENTS_FOLDER / student / name
             folder.mkdir(parents=True)
-            notebook = for_student(handed_out, variant, variants.replacements[variant])
-            written.append(write_reproducible(notebook, folder / f"{name}.ipynb"))
-            for path in sorted(generated.rglob("*")):
-                if path.is_file() and path.name != f"{name}.ipynb":
-                    target = folder / path.relative_to(generated)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(path, target)
-                    written.append(target)
+            written.append(write_reproducible(made[variant], folder / f"{name}.ipynb"))
+            for relative in data:
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(generated / relative, folder / relative)
+                written.append(folder / relative)
     return written
 
 
-def for_student(handed_out: nbformat.NotebookNode, variant: int, replacements: dict[str, str]) -> nbformat.NotebookNode:
+def for_variant(handed_out: nbformat.NotebookNode, variant: int, replacements: dict[str, str]) -> nbformat.NotebookNode:
     """The notebook nbgrader generated, made ``variant``'s: the variant's text in every cell nbgrader neither
     locks nor grades (prose, outlines, code given), a ``YOUR_SUBJECTS`` cell before the locked helper that reads
     it, and the variant in the notebook's metadata. Locked and graded cells stay as generated: nbgrader checks
